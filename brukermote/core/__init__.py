@@ -1,0 +1,1 @@
+"""What every domain shares: model mixins, time zone helpers, the language registry."""

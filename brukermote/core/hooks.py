@@ -1,0 +1,46 @@
+"""Extension points through which domains add to the meeting page without importing each other's views.
+
+A domain registers, at blueprint registration time:
+- a *warning provider*: ``fn(meeting) -> list[Warning]`` shown on the dashboard and the meeting page;
+- a *meeting panel*: a template rendered on the meeting page with ``fn(meeting) -> dict`` as context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Warning:
+    #: "error" blocks something (e.g. a final print); "warning" needs attention; "info" is a hint.
+    level: str
+    message: str
+    #: Where to go to fix it.
+    url: str | None = None
+
+
+@dataclass
+class MeetingPanel:
+    key: str
+    template: str
+    context: Callable[..., dict]
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    warning_providers: list[Callable] = field(default_factory=list)
+    panels: list[MeetingPanel] = field(default_factory=list)
+
+    def add_warning_provider(self, fn: Callable) -> None:
+        if fn not in self.warning_providers:
+            self.warning_providers.append(fn)
+
+    def add_panel(self, panel: MeetingPanel) -> None:
+        if all(p.key != panel.key for p in self.panels):
+            self.panels.append(panel)
+            self.panels.sort(key=lambda p: p.order)
+
+
+registry = Registry()

@@ -1,0 +1,99 @@
+"""Long work (a 500-letter mail merge, a batch of SMS) runs in huey and reports progress here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .models import UTCDateTime, str_enum
+from .timeutil import utcnow
+
+
+class JobState(enum.Enum):
+    queued = "queued"
+    running = "running"
+    finished = "finished"
+    failed = "failed"
+
+
+class Job(db.Model):
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unguessable handle used in URLs.
+    token: Mapped[str] = mapped_column(sa.String(43), unique=True, default=lambda: secrets.token_urlsafe(24))
+    #: What kind of work, e.g. "print.letters".
+    kind: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    #: Human title shown on the progress page.
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    state: Mapped[JobState] = mapped_column(str_enum(JobState), default=JobState.queued)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: The result file under instance/jobs/, its download name and type.
+    result_file: Mapped[str | None] = mapped_column(sa.String(200))
+    result_name: Mapped[str | None] = mapped_column(sa.String(200))
+    result_mimetype: Mapped[str | None] = mapped_column(sa.String(100))
+    #: The result holds personal data: only members bound by secrecy may download it.
+    personal_data: Mapped[bool] = mapped_column(default=False)
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    def as_dict(self) -> dict:
+        return {
+            "state": self.state.value,
+            "done": self.done,
+            "total": self.total,
+            "message": self.message,
+            "download": self.state == JobState.finished and bool(self.result_file),
+        }
+
+
+def jobs_dir() -> Path:
+    path = Path(current_app.instance_path) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def create_job(kind: str, title: str, *, total: int = 0, meeting_id=None, user=None, personal_data=False) -> Job:
+    job = Job(kind=kind, title=title, total=total, meeting_id=meeting_id,
+              created_by_id=getattr(user, "id", None), personal_data=personal_data)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def report_progress(job_id: int, done: int, total: int | None = None, message: str = "") -> None:
+    """Progress is written in its own short transaction so the browser sees it while work goes on."""
+    with db.engine.begin() as conn:
+        values = {"done": done, "state": JobState.running.value, "message": message}
+        if total is not None:
+            values["total"] = total
+        conn.execute(sa.update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
+
+
+def finish_job(job: Job, data: bytes, name: str, mimetype: str, message: str = "") -> None:
+    path = jobs_dir() / f"{job.token}.bin"
+    path.write_bytes(data)
+    job.result_file, job.result_name, job.result_mimetype = path.name, name, mimetype
+    job.state, job.finished_at = JobState.finished, utcnow()
+    job.done = max(job.done, job.total)
+    job.message = message
+    db.session.commit()
+
+
+def fail_job(job_id: int, message: str) -> None:
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    if job is not None:
+        job.state, job.message, job.finished_at = JobState.failed, message[:500], utcnow()
+        db.session.commit()

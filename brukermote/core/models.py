@@ -1,0 +1,110 @@
+"""Model building blocks shared by every domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
+from .timeutil import UTC, utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime, stored naive-UTC so SQLite and PostgreSQL hold the same value."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A portable enum column: VARCHAR holding the member's value, no database-side type."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+Money = sa.Numeric(10, 2)
+
+
+class TimestampMixin:
+    #: When the row was created (UTC).
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: When the row last changed (UTC).
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class Organisation(db.Model):
+    """The one organisation this installation serves: its defaults and the facts printed on everything."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Display name, e.g. "NAV Bjerke og Høgskolen i Oslo".
+    name: Mapped[str] = mapped_column(sa.String(200), default="Brukermøte")
+    #: Interpreter languages every new meeting starts with (language codes).
+    default_interpreter_languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["so", "ar"])
+    #: Languages every new meeting's printed material starts with.
+    default_target_languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["nb", "so", "ar"])
+    #: Phone number participants call to order an interpreter in another language (E.164).
+    interpreter_phone: Mapped[str | None] = mapped_column(sa.String(32))
+    #: "Who sends this" line printed on letters and posters.
+    sender_line: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Return address for envelopes (several lines).
+    return_address: Mapped[str | None] = mapped_column(sa.Text)
+    #: Whether the office's own printer prints colour (preflight warns for red marks if not).
+    office_printer_colour: Mapped[bool] = mapped_column(default=False)
+
+    @classmethod
+    def current(cls) -> Organisation:
+        org = db.session.scalar(sa.select(cls).order_by(cls.id).limit(1))
+        if org is None:
+            org = cls(name="Brukermøte")
+            db.session.add(org)
+            db.session.flush()
+        return org
+
+
+class AuditEntry(db.Model):
+    """Who looked at or changed personal data, when, and what (GDPR accountability)."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: When it happened (UTC).
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    #: The user who did it; kept as text too so the log survives the user's deletion.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    user_label: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: What was done, e.g. "contact.view", "contact.export", "contact.erase".
+    action: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    #: What it was done to, e.g. "contact:12" (never the personal data itself).
+    target: Mapped[str] = mapped_column(sa.String(120), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+def decimal_or_zero(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal("0")

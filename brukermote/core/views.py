@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..auth.access import admin_required, public
+from ..extensions import db
+from .forms import LanguagesField
+from .models import Organisation
+from .phone import PhoneError, normalise_phone
+
+bp = Blueprint("core", __name__)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name of the organisation"), validators=[Length(max=200)])
+    sender_line = StringField(_l("Sender line (printed as «who sends this»)"), validators=[Optional(), Length(max=300)])
+    interpreter_phone = StringField(_l("Phone for ordering an interpreter"), validators=[Optional(), Length(max=32)])
+    return_address = TextAreaField(_l("Return address"), validators=[Optional(), Length(max=500)])
+    office_printer_colour = BooleanField(_l("The office printer prints in colour"))
+    default_interpreter_languages = LanguagesField(_l("Interpreters booked for every meeting"))
+    default_target_languages = LanguagesField(_l("Languages of printed material for every meeting"))
+
+    def validate_interpreter_phone(self, field):
+        if field.data:
+            try:
+                field.data = normalise_phone(field.data)
+            except PhoneError as exc:
+                raise ValidationError(str(exc)) from None
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    org = Organisation.current()
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        form.populate_obj(org)
+        db.session.commit()
+        flash(_("The settings are saved."), "success")
+        return redirect(url_for("core.settings"))
+    db.session.commit()
+    return render_template("core/settings.html", form=form)
+
+
+@bp.route("/language/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    if code in ("nb", "en"):
+        session["ui_locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next") or request.referrer or url_for("meetings.dashboard")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("meetings.dashboard")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+# -- background jobs ----------------------------------------------------------------------------
+
+from flask import abort, jsonify, send_file  # noqa: E402
+
+from .jobs import Job, JobState, jobs_dir  # noqa: E402
+
+
+def _job(token: str) -> Job:
+    job = db.session.scalar(db.select(Job).where(Job.token == token))
+    if job is None:
+        abort(404)
+    if job.personal_data and not current_user.is_confidential:
+        abort(403)
+    return job
+
+
+@bp.route("/jobs/<token>")
+def job_status(token: str):
+    job = _job(token)
+    if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
+        return jsonify(job.as_dict())
+    return render_template("core/job.html", job=job, JobState=JobState)
+
+
+@bp.route("/jobs/<token>/download")
+def job_download(token: str):
+    job = _job(token)
+    if job.state != JobState.finished or not job.result_file:
+        abort(404)
+    return send_file(jobs_dir() / job.result_file, mimetype=job.result_mimetype,
+                     download_name=job.result_name, as_attachment=True)

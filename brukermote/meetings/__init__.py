@@ -1,0 +1,1 @@
+"""Planning meetings: venues, meetings, programme, speakers, budget and the committee's checklist."""

@@ -1,0 +1,14 @@
+"""Every domain's models, imported in one place so the metadata (and Alembic) sees them all."""
+
+from .auth.models import User  # noqa: F401
+from .core.jobs import Job  # noqa: F401
+from .core.models import AuditEntry, Organisation  # noqa: F401
+from .meetings.models import (  # noqa: F401
+    BudgetLine,
+    ChecklistTemplateItem,
+    Meeting,
+    ProgrammeItem,
+    Speaker,
+    Task,
+    Venue,
+)

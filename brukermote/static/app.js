@@ -1,0 +1,27 @@
+// Small progressive enhancements; every page works without JavaScript.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-autosubmit]");
+  if (select) select.form.requestSubmit();
+});
+// Background jobs: poll the status URL and update the progress bar until done.
+document.querySelectorAll("[data-job-status]").forEach((box) => {
+  const url = box.dataset.jobStatus;
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[data-job-text]");
+  const link = box.querySelector("[data-job-download]");
+  const tick = async () => {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const job = await response.json();
+    if (bar) { bar.max = job.total || 1; bar.value = job.done; }
+    if (text) text.textContent = job.message;
+    if (job.state === "finished" && link) { link.hidden = false; return; }
+    if (job.state === "failed") { box.classList.add("failed"); return; }
+    setTimeout(tick, 1000);
+  };
+  tick();
+});

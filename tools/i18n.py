@@ -1,0 +1,134 @@
+"""UI translations, one catalog per domain: ``brukermote/<domain>/translations/nb/LC_MESSAGES/messages.po``.
+
+The source language of UI strings is English; Norwegian bokmål is the default UI language, so every
+string must have an nb translation (a test checks). Usage::
+
+    python -m tools.i18n update    # extract strings and merge them into each domain's nb catalog
+    python -m tools.i18n compile   # compile .po to .mo
+    python -m tools.i18n check     # list untranslated or fuzzy entries; exit 1 if any
+"""
+
+from __future__ import annotations
+
+import sys
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "brukermote"
+TEMPLATES = ROOT / "templates"
+LOCALES = ["nb"]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+METHODS = [("**.py", "python"), ("**.html", "jinja2")]
+
+
+def domains() -> list[str]:
+    return sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+
+
+def _sources(domain: str) -> list[Path]:
+    sources = [PACKAGE / domain]
+    if (TEMPLATES / domain).is_dir():
+        sources.append(TEMPLATES / domain)
+    return sources
+
+
+def extract(domain: str) -> Catalog:
+    """The strings a domain's code and templates use; the top-level templates and modules belong to core."""
+    catalog = Catalog(project="brukermote")
+    sources = _sources(domain)
+    for source in sources:
+        for filename, lineno, message, _comments, context in extract_from_dir(
+            str(source), METHODS, keywords=KEYWORDS, options_map={"**.html": {"extensions": "jinja2.ext.i18n"}}
+        ):
+            catalog.add(message, None, [(str((source / filename).relative_to(ROOT)), lineno)], context=context)
+    if domain == "core":
+        for path in list(TEMPLATES.glob("*.html")) + [p for p in PACKAGE.glob("*.py")]:
+            method = "jinja2" if path.suffix == ".html" else "python"
+            from babel.messages.extract import extract as extract_file
+
+            with path.open("rb") as handle:
+                for lineno, message, _comments, context in extract_file(method, handle, keywords=KEYWORDS):
+                    catalog.add(message, None, [(str(path.relative_to(ROOT)), lineno)], context=context)
+    return catalog
+
+
+def po_path(domain: str, locale: str) -> Path:
+    return PACKAGE / domain / "translations" / locale / "LC_MESSAGES" / "messages.po"
+
+
+def read(domain: str, locale: str) -> Catalog | None:
+    path = po_path(domain, locale)
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def update() -> None:
+    for domain in domains():
+        template = extract(domain)
+        if not len(template):
+            continue
+        for locale in LOCALES:
+            catalog = read(domain, locale) or Catalog(locale=locale, project="brukermote")
+            catalog.update(template, no_fuzzy_matching=True)
+            path = po_path(domain, locale)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+            print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
+
+
+def compile_all() -> None:
+    for domain in domains():
+        for locale in LOCALES:
+            catalog = read(domain, locale)
+            if catalog is None:
+                continue
+            buffer = BytesIO()
+            write_mo(buffer, catalog)
+            mo = po_path(domain, locale).with_suffix(".mo")
+            if not mo.exists() or mo.read_bytes() != buffer.getvalue():
+                mo.write_bytes(buffer.getvalue())
+
+
+def problems() -> list[str]:
+    """Strings used in code without a (non-fuzzy) nb translation, and stale compiled catalogs."""
+    found = []
+    for domain in domains():
+        template = extract(domain)
+        for locale in LOCALES:
+            catalog = read(domain, locale)
+            for message in template:
+                if not message.id:
+                    continue
+                entry = catalog.get(message.id, message.context) if catalog else None
+                if entry is None or not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
+                    found.append(f"{domain}/{locale}: untranslated: {message.id!r}")
+                elif entry.fuzzy:
+                    found.append(f"{domain}/{locale}: fuzzy: {message.id!r}")
+            if catalog is not None:
+                buffer = BytesIO()
+                write_mo(buffer, catalog)
+                mo = po_path(domain, locale).with_suffix(".mo")
+                if not mo.exists() or mo.read_bytes() != buffer.getvalue():
+                    found.append(f"{domain}/{locale}: messages.mo is not compiled from messages.po")
+    return found
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    else:
+        issues = problems()
+        print("\n".join(issues) or "All UI strings are translated.")
+        sys.exit(1 if issues else 0)

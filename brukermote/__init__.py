@@ -14,7 +14,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 __all__ = ["create_app"]
 
 #: Domain packages, in the order their blueprints and hooks are registered.
-DOMAINS = ["core", "auth", "meetings"]
+DOMAINS = ["core", "auth", "meetings", "printing", "public"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -67,9 +67,13 @@ def _translation_directories() -> str:
 
 
 def select_ui_locale() -> str:
+    from flask import has_request_context
+
     supported = ["nb", "en"]
     if getattr(g, "ui_locale_override", None) in supported:
         return g.ui_locale_override
+    if not has_request_context():
+        return "nb"  # the CLI and background workers speak the committee's language
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     if session.get("ui_locale") in supported:

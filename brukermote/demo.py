@@ -152,7 +152,10 @@ def load_demo() -> dict:
         elif index % 3 == 0:
             task.assignee_id = member.id if index % 2 else admin.id
 
-    for loader in extra_loaders:
+    from .outreach import demo as outreach_demo
+    from .printing import demo as printing_demo
+
+    for loader in [outreach_demo.load, printing_demo.load, *extra_loaders]:
         loader(by_date, upcoming)
     db.session.flush()
     return {"meetings": len(by_date) + 1, "venues": len(venues), "users": 2, "upcoming": upcoming}

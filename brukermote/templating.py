@@ -56,4 +56,6 @@ def init_app(app: Flask) -> None:
         phone=display_phone,
         language_name=_language_name,
     )
-    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages)
+    from .core.hooks import registry
+
+    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages, nav_registry=registry)

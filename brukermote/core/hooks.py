@@ -28,10 +28,22 @@ class MeetingPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    admin_only: bool = False
+
+
 @dataclass
 class Registry:
     warning_providers: list[Callable] = field(default_factory=list)
     panels: list[MeetingPanel] = field(default_factory=list)
+    nav: list[NavItem] = field(default_factory=list)
+
+    def add_nav(self, label, endpoint: str, admin_only: bool = False) -> None:
+        if all(item.endpoint != endpoint for item in self.nav):
+            self.nav.append(NavItem(label, endpoint, admin_only))
 
     def add_warning_provider(self, fn: Callable) -> None:
         if fn not in self.warning_providers:

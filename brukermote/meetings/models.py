@@ -171,6 +171,7 @@ class Meeting(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     venue: Mapped[Venue | None] = relationship(back_populates="meetings")
+    created_by = relationship("User", foreign_keys=[created_by_id])
     programme: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="ProgrammeItem.position"
     )

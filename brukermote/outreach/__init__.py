@@ -1,0 +1,1 @@
+"""Reaching people: contacts with recorded consent, mailings, poster locations, registrations and the funnel."""

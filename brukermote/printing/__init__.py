@@ -1,0 +1,1 @@
+"""Printed material: posters, letters and flyers in many languages (text engine: ``text.py``)."""

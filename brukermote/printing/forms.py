@@ -1,0 +1,51 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+
+class MarkUploadForm(FlaskForm):
+    file = FileField(_l("File (PNG, JPEG, PDF or SVG)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class MarkSettingsForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    required = BooleanField(_l("Required on every printed document"))
+    min_width_mm = DecimalField(_l("Smallest printed width (mm)"), places=1,
+                                validators=[DataRequired(), NumberRange(min=1, max=200)])
+    required_colour = StringField(_l("Required colour (#RRGGBB, empty for any)"),
+                                  validators=[Optional(), Regexp(r"^#[0-9A-Fa-f]{6}$", message=_l("Use the form #C30000."))])
+
+
+class PhraseReviewForm(FlaskForm):
+    text = TextAreaField(_l("Approved text"), validators=[DataRequired(), Length(max=2000)])
+    reviewer_name = StringField(_l("Reviewed by (a fluent reader)"), validators=[DataRequired(), Length(max=120)])
+
+
+class MeetingTextForm(FlaskForm):
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Short description"), validators=[Optional(), Length(max=3000)])
+    translator = StringField(_l("Translated by"), validators=[Optional(), Length(max=120)])
+    reviewer_name = StringField(_l("Reviewed by (a fluent reader)"), validators=[Optional(), Length(max=120)])
+    approve = BooleanField(_l("I have had a fluent reader check this translation"))
+
+
+class GlossaryTermForm(FlaskForm):
+    term = StringField(_l("Norwegian term(s), comma-separated"), validators=[DataRequired(), Length(max=200)])
+    source_terms = StringField(_l("English source words, comma-separated"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("Note for translators"), validators=[Optional(), Length(max=3000)])
+
+
+class GlossaryRenderingForm(FlaskForm):
+    language = SelectField(_l("Language"))
+    rendering = StringField(_l("Approved rendering"), validators=[DataRequired(), Length(max=500)])
+    note = StringField(_l("What to avoid"), validators=[Optional(), Length(max=500)])
+    approved = BooleanField(_l("Approved by a fluent reader"), default=True)
+
+
+class PrintForm(FlaskForm):
+    document = SelectField(_l("Document"))
+    language = SelectField(_l("Language"))
+    size = SelectField(_l("Size"), validators=[Optional()])
+    with_nb = BooleanField(_l("Norwegian alongside"))

@@ -1,0 +1,50 @@
+"""The glossary: words translators get wrong, with approved renderings per language."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import GlossaryRendering, GlossaryTerm
+
+#: The seed entry the report taught us (DOMAIN.md: "welcome to the consumers' meeting").
+SEED = {
+    "term": "bruker, brukere, brukermøte, brukermøter",
+    "source_terms": "user, users, user meeting, services from NAV",
+    "note": ("«Bruker» means a person who receives services from NAV. Arabic has no word for «user» in this "
+             "sense; a translation agency once wrote «the consumers' meeting» (اجتماع المستهلكين). Speak of "
+             "a meeting for people who receive NAV's services instead."),
+    "renderings": {
+        "ar": ("اجتماع مفتوح لكل من يتلقى خدمات من NAV", "Never مستهلك (consumer) or مستخدم (user of a device)."),
+        "en": ("an open meeting for everyone who receives services from NAV", "Avoid «user meeting»."),
+        "nb": ("brukermøte – et åpent møte for alle som får tjenester fra NAV", ""),
+    },
+}
+
+
+def ensure_glossary() -> None:
+    if db.session.scalar(sa.select(sa.func.count(GlossaryTerm.id))):
+        return
+    term = GlossaryTerm(term=SEED["term"], source_terms=SEED["source_terms"], note=SEED["note"])
+    for language, (rendering, note) in SEED["renderings"].items():
+        term.renderings.append(GlossaryRendering(language=language, rendering=rendering, note=note, approved=True))
+    db.session.add(term)
+    db.session.flush()
+
+
+def terms() -> list[GlossaryTerm]:
+    ensure_glossary()
+    return list(db.session.scalars(sa.select(GlossaryTerm).order_by(GlossaryTerm.term)))
+
+
+def flag_terms(source: str, all_terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
+    """The glossary terms that occur in a source text (whole words, any case)."""
+    found = []
+    for term in all_terms:
+        for form in term.forms():
+            if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", source, flags=re.IGNORECASE):
+                found.append(term)
+                break
+    return found

@@ -1,0 +1,236 @@
+"""Page geometry and the parts every printed document shares: marks row, QR code, draft mark, cut marks.
+
+Documents are drawn on a ReportLab canvas in points; text goes through the engine in ``text.py``
+(shaping, bidi, fallback fonts) via the small ``Pen`` wrapper below.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
+from reportlab.lib.utils import ImageReader
+
+from . import text as engine
+
+MM = 72.0 / 25.4
+GREY = Color(0.45, 0.45, 0.45)
+LIGHT = Color(0.8, 0.8, 0.8)
+
+PAGE_SIZES = {
+    "A3": A3, "A4": A4, "A5": A5, "A6": A6,
+    "C5": (229 * MM, 162 * MM),  # envelope for an A4 folded once (or A5)
+    "DL": (220 * MM, 110 * MM),  # envelope for an A4 folded in three
+}
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str
+    title: object
+    sizes: tuple[str, ...]
+    default_size: str
+    phrase_prefixes: tuple[str, ...]
+    needs_venue: bool = True
+    has_qr: bool = False
+    uses_description: bool = False
+    #: Holds names and addresses: only members bound by secrecy may print it.
+    personal_data: bool = False
+    #: Works on a selection of contacts (mail merge).
+    per_contact: bool = False
+
+    def phrase_keys(self) -> set[str]:
+        from .texts import phrase_keys
+
+        return {k for k in phrase_keys() if k.startswith(self.phrase_prefixes)}
+
+
+DOCUMENTS: dict[str, DocumentSpec] = {spec.key: spec for spec in [
+    DocumentSpec("poster", _l("Poster"), ("A4", "A3"), "A4", ("doc.",), has_qr=True),
+    DocumentSpec("flyer", _l("Flyer"), ("A5", "A6"), "A5", ("doc.",), has_qr=True),
+    DocumentSpec("letters", _l("Invitation letters"), ("A4",), "A4", ("doc.", "letter.", "slip."),
+                 personal_data=True, per_contact=True),
+    DocumentSpec("envelopes", _l("Envelopes"), ("C5", "DL"), "C5", ("letter.title",), personal_data=True,
+                 per_contact=True),
+    DocumentSpec("labels", _l("Address labels"), ("A4",), "A4", ("letter.title",), personal_data=True,
+                 per_contact=True),
+    DocumentSpec("slips", _l("Sign-up slips"), ("A4",), "A4", ("slip.", "doc.when")),
+    DocumentSpec("feedback-form", _l("Feedback form"), ("A4",), "A4", ("feedback.", "doc.topic", "doc.when")),
+    DocumentSpec("tally", _l("Attendance tally sheet"), ("A4",), "A4", ("tally.", "doc.when")),
+    DocumentSpec("programme", _l("Programme"), ("A4",), "A4", ("programme.", "doc.when", "doc.where")),
+    DocumentSpec("briefing", _l("Interpreter briefing"), ("A4",), "A4", ("briefing.", "programme.", "doc.when", "doc.where")),
+]}
+
+#: The marks row per document and size: (height, width) in mm. Marks keep their aspect ratio inside
+#: it; preflight checks the widths this gives against each mark's minimum. Labels carry no marks
+#: (they go on envelopes that do).
+_MARK_ROWS_MM = {
+    ("poster", "A3"): (31.0, 257.0), ("poster", "A4"): (22.0, 180.0),
+    ("flyer", "A5"): (15.0, 130.0), ("flyer", "A6"): (11.0, 93.0),
+    ("envelopes", "C5"): (11.0, 95.0), ("envelopes", "DL"): (10.0, 90.0),
+    ("tally", "A4"): (12.0, 180.0), ("slips", "A4"): (10.5, 110.0),
+}
+_DEFAULT_MARK_ROW_MM = (13.0, 174.0)
+_MARGIN_MM = {"A3": 20.0, "A4": 15.0, "A5": 9.0, "A6": 6.0}
+
+
+def page_size(size: str, landscape_: bool = False):
+    dims = PAGE_SIZES[size]
+    return landscape(dims) if landscape_ else dims
+
+
+def margin_mm(size: str) -> float:
+    return _MARGIN_MM.get(size, 15.0)
+
+
+def mark_row_mm(document: str, size: str) -> tuple[float, float] | None:
+    if document == "labels":
+        return None
+    return _MARK_ROWS_MM.get((document, size), _DEFAULT_MARK_ROW_MM)
+
+
+def mark_widths_mm(document: str, size: str, marks) -> dict[str, float]:
+    """The printed width of each mark in the marks row (what preflight compares with the minimum)."""
+    marks = [m for m in marks if m.raster]
+    row = mark_row_mm(document, size)
+    if not marks or row is None:
+        return {}
+    height, width = row
+    slot = width / len(marks) - 4.0
+    return {m.key: min(height / m.aspect, slot) for m in marks}
+
+
+def draw_mark_row(canvas, marks, document: str, size: str, x: float, y_top: float) -> float:
+    """Draw the document's marks row at (x, y_top); returns its height in points."""
+    row = mark_row_mm(document, size)
+    if row is None:
+        return 0.0
+    height, width = row
+    draw_marks(canvas, marks, x, y_top, width * MM, height * MM)
+    return height * MM
+
+
+# -- text -------------------------------------------------------------------------------------------
+
+class Pen:
+    """Draws text through the engine; sizes in points, positions from the top of the block."""
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+
+    def text(self, text: str, lang: str, x: float, y_top: float, width: float, size: float, *,
+             bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25) -> float:
+        if not text:
+            return 0.0
+        block = engine.layout(text, lang, size, width, bold=bold, align=align, line_height=line_height)
+        self.canvas.setFillColor(colour)
+        engine.draw(self.canvas, block, x, y_top)
+        self.canvas.setFillColor(black)
+        return block.height
+
+    def height(self, text: str, lang: str, width: float, size: float, *, bold: bool = False,
+               line_height: float = 1.25) -> float:
+        if not text:
+            return 0.0
+        return engine.layout(text, lang, size, width, bold=bold, line_height=line_height).height
+
+    def fit(self, text: str, lang: str, width: float, height: float, max_size: float, min_size: float,
+            *, bold: bool = False) -> float:
+        return engine.fit(text, lang, width, height, max_size=max_size, min_size=min_size, bold=bold)
+
+
+# -- marks, QR, draft, cut marks -------------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _image_reader(mark_id: int, updated: str, raster: bytes) -> ImageReader:
+    return ImageReader(io.BytesIO(raster))
+
+
+def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: float) -> None:
+    """The required marks in one row, each at its own aspect, spread over the width."""
+    marks = [m for m in marks if m.raster]
+    if not marks:
+        return
+    slot = width / len(marks)
+    for index, mark in enumerate(marks):
+        w = min(height / mark.aspect, slot - 4 * MM)
+        h = w * mark.aspect
+        cx = x + slot * index + slot / 2
+        reader = _image_reader(mark.id, str(mark.updated_at), mark.raster)
+        canvas.drawImage(reader, cx - w / 2, y_top - (height + h) / 2, width=w, height=h, mask="auto")
+
+
+def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
+    """Vector QR code with its quiet zone inside ``size`` (x, y = lower left)."""
+    from .preflight import qr_matrix
+
+    matrix = qr_matrix(url)
+    quiet = 4
+    cells = len(matrix) + 2 * quiet
+    module = size / cells
+    canvas.saveState()
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    for row, line in enumerate(matrix):
+        for col, dark in enumerate(line):
+            if dark:
+                canvas.rect(x + (col + quiet) * module, y + size - (row + quiet + 1) * module,
+                            module, module, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def draw_draft(canvas, page_width: float, page_height: float, lang: str, note: str) -> None:
+    """A DRAFT mark across the page and a note of what is unreviewed, so nobody prints it for real."""
+    canvas.saveState()
+    canvas.translate(page_width / 2, page_height / 2)
+    canvas.rotate(35)
+    size = page_width / 8
+    Pen(canvas).text("UTKAST · DRAFT", "en", -page_width, size / 2, 2 * page_width, size, bold=True,
+                     align="center", colour=Color(0.75, 0.0, 0.0, alpha=0.25))
+    canvas.restoreState()
+    Pen(canvas).text(note, "nb", 6 * MM, 7 * MM + 8, page_width - 12 * MM, 7, colour=Color(0.6, 0, 0))
+
+
+def draw_cut_marks(canvas, page_width: float, page_height: float, columns: int, rows: int) -> None:
+    """Crop marks in the margins and dashed guides where the sheet is to be cut."""
+    canvas.saveState()
+    canvas.setLineWidth(0.4)
+    canvas.setStrokeColor(GREY)
+    length = 5 * MM
+    for col in range(1, columns):
+        xx = page_width * col / columns
+        canvas.line(xx, 0, xx, length)
+        canvas.line(xx, page_height - length, xx, page_height)
+    for row in range(1, rows):
+        yy = page_height * row / rows
+        canvas.line(0, yy, length, yy)
+        canvas.line(page_width - length, yy, page_width, yy)
+    canvas.setDash(2, 3)
+    canvas.setStrokeColor(LIGHT)
+    for col in range(1, columns):
+        xx = page_width * col / columns
+        canvas.line(xx, length, xx, page_height - length)
+    for row in range(1, rows):
+        yy = page_height * row / rows
+        canvas.line(length, yy, page_width - length, yy)
+    canvas.restoreState()
+
+
+def checkbox(canvas, x: float, y_top: float, size: float) -> None:
+    canvas.saveState()
+    canvas.setLineWidth(1)
+    canvas.rect(x, y_top - size, size, size, stroke=1, fill=0)
+    canvas.restoreState()
+
+
+def write_line(canvas, x: float, y: float, width: float) -> None:
+    canvas.saveState()
+    canvas.setLineWidth(0.6)
+    canvas.setStrokeColor(GREY)
+    canvas.line(x, y, x + width, y)
+    canvas.restoreState()

@@ -1,0 +1,180 @@
+"""Preflight: everything a final print must have, checked before it is printed (and on demand).
+
+Each finding says what is wrong and what to do about it. Errors block a final print; warnings don't.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from babel.dates import get_day_names
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..core import languages
+from ..core.models import Organisation
+from ..core.timeutil import local_zone, utcnow
+from ..meetings.models import Meeting, MeetingStatus
+from . import marks as marks_service
+from . import texts
+from .layout import DOCUMENTS, mark_widths_mm
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" or "warning"
+    code: str
+    message: str
+    language: str | None = None
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, code, message, language=None):
+        self.findings.append(Finding("error", code, message, language))
+
+    def warning(self, code, message, language=None):
+        self.findings.append(Finding("warning", code, message, language))
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def public_url(meeting: Meeting) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/m/{meeting.uid}"
+
+
+def qr_matrix(url: str):
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_decodes_to(url: str) -> bool | None:
+    """Render the QR code as the documents draw it and read it back; None if no reader is installed."""
+    try:
+        import zxingcpp
+    except ImportError:
+        return None
+    from PIL import Image, ImageDraw
+
+    matrix = qr_matrix(url)
+    module, quiet = 8, 4
+    size = (len(matrix) + 2 * quiet) * module
+    image = Image.new("L", (size, size), 255)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(matrix):
+        for col, dark in enumerate(line):
+            if dark:
+                x, y = (col + quiet) * module, (row + quiet) * module
+                draw.rectangle([x, y, x + module - 1, y + module - 1], fill=0)
+    results = zxingcpp.read_barcodes(image)
+    return any(r.text == url for r in results)
+
+
+def weekday_matches(day: dt.date, language: str) -> bool:
+    """The printed date line names the weekday CLDR gives for that date (an independent lookup)."""
+    expected = get_day_names("wide", locale=texts.babel_locale(language))[day.weekday()]
+    return expected in texts.long_date(day, language)
+
+
+def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | None = None,
+        size: str | None = None) -> Report:
+    report = Report()
+    org = Organisation.current()
+    codes = language_codes or list(meeting.target_languages or ["nb"])
+    spec = DOCUMENTS[document]
+
+    if meeting.venue is None and spec.needs_venue:
+        report.error("venue", _("The meeting has no venue; choose one before printing."))
+    if meeting.status == MeetingStatus.cancelled:
+        report.error("cancelled", _("The meeting is cancelled."))
+    if meeting.starts_at < utcnow():
+        report.error("past", _("The meeting is in the past (%(date)s).", date=meeting.local_date.isoformat()))
+    if not (org.sender_line or "").strip():
+        report.error("sender", _("The sender line is missing: add it under Settings."))
+    if not (org.interpreter_phone or "").strip():
+        report.error("phone", _("The phone number for ordering interpreters is missing: add it under Settings."))
+
+    # Marks: present, big enough on this document, sharp enough, in their colour.
+    page_size = size or spec.default_size
+    all_marks = marks_service.ensure_marks()
+    widths = mark_widths_mm(document, page_size, all_marks)
+    needs_colour = False
+    for mark in all_marks:
+        if not mark.required:
+            continue
+        if not mark.raster:
+            report.error("mark_missing", _("The mark «%(name)s» is missing: upload it under Printed material.", name=mark.name))
+            continue
+        if mark.is_placeholder:
+            report.warning("mark_placeholder", _("«%(name)s» is the project's placeholder; upload the real mark.", name=mark.name))
+        if mark.key not in widths:
+            continue  # this document carries no marks (address labels)
+        width_mm = widths[mark.key]
+        if width_mm < mark.min_width_mm:
+            report.error("mark_size", _("«%(name)s» would be printed %(w).0f mm wide on %(size)s; it must be at least %(min).0f mm. Use a larger format.",
+                                        name=mark.name, w=width_mm, size=page_size, min=mark.min_width_mm))
+        dpi = marks_service.effective_dpi(mark, width_mm)
+        if dpi < 150:
+            report.error("mark_resolution", _("«%(name)s» is too coarse (%(dpi).0f dpi at print size); upload a larger image.", name=mark.name, dpi=dpi))
+        if mark.required_colour:
+            needs_colour = True
+            share = marks_service.ink_colour_share(mark.raster, mark.required_colour)
+            if share < 0.6:
+                report.error("mark_colour", _("«%(name)s» must be printed in %(colour)s, but the uploaded file is mostly another colour.",
+                                              name=mark.name, colour=mark.required_colour))
+    if needs_colour and not org.office_printer_colour:
+        report.warning("colour_printer", _("A mark must be printed in colour, and the office printer is black-and-white: "
+                                           "send the print-shop PDF to a print shop or a colour printer."))
+
+    # Texts and dates per language.
+    local_day = meeting.starts_at.astimezone(local_zone()).date()
+    for code in codes:
+        try:
+            languages.get(code)
+        except KeyError:
+            report.error("language", _("Unknown language «%(code)s».", code=code), code)
+            continue
+        if not weekday_matches(local_day, code):
+            report.error("weekday", _("The weekday does not match the date in %(lang)s.", lang=code), code)
+        phrases = texts.phrases_for(code)
+        unreviewed = [p.key for key, p in phrases.items() if key in spec.phrase_keys() and not p.approved]
+        if unreviewed:
+            report.error("unreviewed", _("%(n)d fixed phrase(s) in %(lang)s are not approved by a fluent reviewer.",
+                                         n=len(unreviewed), lang=languages.get(code).name_nb), code)
+        for field_name in ("topic",) + (("description",) if spec.uses_description else ()):
+            _text, approved = texts.meeting_text(meeting, code, field_name)
+            if not approved:
+                report.error("meeting_text", _("The meeting's %(field)s is not translated to %(lang)s and approved.",
+                                               field=_("topic") if field_name == "topic" else _("description"),
+                                               lang=languages.get(code).name_nb), code)
+
+    if spec.has_qr:
+        readable = qr_decodes_to(public_url(meeting))
+        if readable is False:
+            report.error("qr", _("The QR code could not be read back."))
+        elif readable is None:
+            report.warning("qr", _("No QR reader is installed; the QR code was not checked."))
+    return report
+
+
+def as_text(report: Report) -> str:
+    lines = [f"{f.level.upper()}: {f.message}" for f in report.findings]
+    return "\n".join(lines) or "OK"
+

@@ -1,0 +1,579 @@
+"""Multilingual text engine for printed material: shaping, bidi, line breaking, drawing, extraction.
+
+Fed plain strings and a language code (see ``brukermote.core.languages``); no Flask in here.
+
+Pipeline (per paragraph; ``\\n`` separates paragraphs):
+
+1. NFC-normalise (ZWNJ/ZWJ are kept: Persian needs them).
+2. Bidi embedding levels with python-bidi's UAX #9 implementation; the paragraph base direction
+   comes from the language, never guessed from the text.
+3. Itemise into runs of one script, one level and one font. Common/Inherited characters (digits,
+   spaces, punctuation, marks) join their neighbours. The font is the first face of the language's
+   chain (then :data:`fonts.FALLBACK_CHAIN`) whose cmap has the character; common characters stay
+   in the neighbour's face when it has them (so Arabic-Indic digits stay Naskh, while ASCII digits
+   in Tigrinya fall back to Noto Sans, which Noto Sans Ethiopic lacks).
+4. Shape each run with HarfBuzz (direction from the bidi level, script and language set
+   explicitly; ``dlig`` off for CJK so "12月3日" is not turned into a telegraph symbol). Shaping
+   is done in font units and cached per (text, face, direction, script, language): the same
+   phrases repeat across hundreds of letters.
+5. Break lines greedily on shaped widths: after spaces, and between ideographs for Chinese (not
+   before closing / after opening CJK punctuation); a word longer than the line is broken between
+   grapheme clusters. Each line's runs are re-shaped (cached) and reordered visually (UAX #9 L2).
+6. Draw: every glyph is a Form XObject holding its outline (defined once per document, scaled by
+   a ``cm`` matrix), placed at HarfBuzz's exact advances and x/y offsets (Nastaliq's cursive
+   attachment uses y offsets). Colour is whatever fill colour the canvas has.
+
+Text extraction (pdftotext, pypdf, …): shaped glyphs — Arabic joining forms, ligatures, Tamil
+conjuncts, Nastaliq's contextual glyphs — have no reliable Unicode mapping, so the visible
+glyphs are outlines, not text, and extract as *nothing*. For each run the engine also writes the
+run's characters as real text in render mode 3 (invisible), with a subset-embedded TrueType font
+(ReportLab's ``TTFont``: "emb yes sub yes" in ``pdffonts``, ToUnicode from the cmap), placed
+exactly over the run's visual box (horizontal scaling stretches it to the run's shaped width). Runs
+are written in visual order and the characters of right-to-left runs reversed — the layout every
+word processor produces — so poppler's and pypdf's bidi handling give back the logical text, and
+selection/search in a viewer highlights the right place. Nothing is written twice, so searches are
+not disturbed. ``pdftotext`` wraps right-to-left text in U+202A…U+202C embedding marks; use
+:func:`normalise_extracted` before searching extracted text. (pdfminer/pdfplumber do no bidi and
+return right-to-left lines in visual order; LTR languages extract logically everywhere.)
+
+Public API: :func:`layout`, :func:`draw`, :func:`fit`, :func:`draw_text` (layout + draw),
+:func:`normalise_extracted`; :class:`Block` / :class:`Line` / :class:`Piece` describe a layout.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bidi.algorithm as _bidi
+import uharfbuzz as hb
+from fontTools import unicodedata as ft_unicodedata
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from ..core import languages
+from . import fonts
+from .fonts import Face
+
+__all__ = ["Block", "Line", "Piece", "layout", "draw", "draw_text", "fit", "normalise_extracted"]
+
+_COMMON = {"Zyyy", "Zinh", "Zzzz"}
+_CJK_SCRIPTS = {"Hani", "Hira", "Kana", "Hang", "Bopo"}
+# no line break before these / after those (CJK kinsoku, simplified)
+_NO_BREAK_BEFORE = set("、。，．：；！？）】」』〕〉》〗〙〛’”…‥・ー々〻,.:;!?)]}%")
+_NO_BREAK_AFTER = set("（【「『〔〈《〖〘〚‘“([{$£¥€")
+_SPACES = {" ", "\u3000", "\t"}
+_ZWSP = "\u200b"
+_SHAPE_CACHE_SIZE = 65536
+
+
+# --------------------------------------------------------------------------------------------
+# Layout data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A shaped run on one line: one face, one direction. Glyphs are in visual (drawing) order."""
+
+    text: str  # logical characters
+    face: Face
+    rtl: bool
+    level: int
+    script: str
+    x: float  # offset from the line's left edge, points
+    width: float  # points
+    glyphs: tuple[tuple[int, float, float, float, int], ...]  # (gid, x_advance, x_offset, y_offset, cluster), points
+
+
+@dataclass(frozen=True)
+class Line:
+    pieces: tuple[Piece, ...]  # visual order, left to right
+    text: str  # logical text of the line
+    width: float
+    ascent: float
+    descent: float
+    baseline: float  # distance from the block's top to this line's baseline
+    forced_break: bool  # True when a word had to be broken because it is wider than the line
+
+
+@dataclass(frozen=True)
+class Block:
+    lines: tuple[Line, ...]
+    width: float  # widest line
+    height: float  # from the top of the first line to the bottom of the last
+    font_size: float
+    max_width: float | None
+    align: str
+    rtl: bool
+    lang: str
+
+    @property
+    def overflows(self) -> bool:
+        return self.max_width is not None and self.width > self.max_width + 1e-6
+
+    @property
+    def forced_breaks(self) -> bool:
+        return any(line.forced_break for line in self.lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Itemisation: bidi levels, scripts, fonts
+# --------------------------------------------------------------------------------------------
+
+
+def _bidi_levels(text: str, rtl: bool) -> list[int]:
+    """UAX #9 resolved embedding levels per character (python-bidi), paragraph level from ``rtl``.
+
+    Characters removed by rule X9 (embedding controls, ZWNJ, ZWJ …) take the level of the
+    character before them.
+    """
+    base = 1 if rtl else 0
+    levels: list[int | None] = [None] * len(text)
+    storage = _bidi.get_empty_storage()
+    storage["base_level"] = base
+    storage["base_dir"] = "R" if rtl else "L"
+    _bidi.get_embedding_levels(text, storage, False, False)
+    for idx, info in enumerate(storage["chars"]):
+        info["idx"] = idx
+    _bidi.explicit_embed_and_overrides(storage, False)
+    _bidi.resolve_weak_types(storage, False)
+    _bidi.resolve_neutral_types(storage, False)
+    _bidi.resolve_implicit_levels(storage, False)
+    for info in storage["chars"]:
+        levels[info["idx"]] = info["level"]
+    out = []
+    for i, level in enumerate(levels):
+        if level is None:
+            level = out[-1] if out else next((lv for lv in levels[i:] if lv is not None), base)
+        out.append(level)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _itemise(text: str, lang: str, bold: bool) -> tuple[tuple[int, int, int, str, Face], ...]:
+    """Runs (start, end, level, script, face) covering the paragraph, in logical order."""
+    language = languages.get(lang)
+    chain = fonts.chain(language.fonts, bold)
+    n = len(text)
+    if not n:
+        return ()
+    levels = _bidi_levels(text, language.rtl)
+    scripts = [ft_unicodedata.script(ch) for ch in text]
+    strong = [s not in _COMMON for s in scripts]
+
+    # scripts: common characters take the previous script, or the next strong one at the start
+    resolved = list(scripts)
+    last = None
+    for i in range(n):
+        if strong[i]:
+            last = scripts[i]
+        elif last is not None:
+            resolved[i] = last
+    nxt = None
+    for i in range(n - 1, -1, -1):
+        if strong[i]:
+            nxt = scripts[i]
+        elif resolved[i] in _COMMON:
+            resolved[i] = nxt or language.script
+
+    # faces: strong characters → first covering face; common ones stay with a neighbour if possible
+    faces: list[Face | None] = [None] * n
+    for i in range(n):
+        if strong[i]:
+            faces[i] = fonts.first_covering(chain, text[i]) or chain[0]
+    for i in range(n):
+        if faces[i] is None:
+            ch = text[i]
+            prev = faces[i - 1] if i else None
+            if prev is not None and (prev.covers(ch) or _ignorable(ch)):
+                faces[i] = prev
+                continue
+            nxt_face = next((faces[j] for j in range(i + 1, n) if strong[j]), None)
+            if nxt_face is not None and (nxt_face.covers(ch) or _ignorable(ch)):
+                faces[i] = nxt_face
+            else:
+                faces[i] = fonts.first_covering(chain, ch) or prev or chain[0]
+
+    runs = []
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or levels[i] != levels[start] or faces[i] is not faces[start] or resolved[i] != resolved[start]:
+            runs.append((start, i, levels[start], resolved[start], faces[start]))
+            start = i
+    return tuple(runs)
+
+
+def _ignorable(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cf", "Mn") or ch in ("\u200c", "\u200d")
+
+
+# --------------------------------------------------------------------------------------------
+# Shaping
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=_SHAPE_CACHE_SIZE)
+def _shape(text: str, face: Face, rtl: bool, script: str, lang: str) -> tuple[tuple[int, int, int, int, int], ...]:
+    """HarfBuzz glyphs (gid, x_advance, x_offset, y_offset, cluster) in font units, visual order."""
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.direction = "rtl" if rtl else "ltr"
+    buf.script = script if script not in _COMMON else "Latn"
+    buf.language = lang
+    buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
+    features = {"kern": True, "liga": True}
+    if script in _CJK_SCRIPTS or face.family == "NotoSansSC":
+        features["dlig"] = False
+    with fonts._lock:
+        hb.shape(face.hb_font, buf, features)
+    return tuple(
+        (info.codepoint, pos.x_advance, pos.x_offset, pos.y_offset, info.cluster)
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions)
+    )
+
+
+def _char_advances(text: str, runs, lang: str) -> tuple[list[float], list[bool]]:
+    """Per character: advance in ems (summed per cluster onto its first character), cluster start."""
+    adv = [0.0] * len(text)
+    starts = [False] * len(text)
+    for start, end, level, script, face in runs:
+        for gid, x_adv, _xo, _yo, cluster in _shape(text[start:end], face, level % 2 == 1, script, lang):
+            adv[start + cluster] += x_adv / face.upem
+            starts[start + cluster] = True
+    return adv, starts
+
+
+# --------------------------------------------------------------------------------------------
+# Line breaking
+# --------------------------------------------------------------------------------------------
+
+
+def _is_cjk(ch: str) -> bool:
+    return ft_unicodedata.script(ch) in _CJK_SCRIPTS or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def _break_opportunities(text: str) -> list[int]:
+    """Positions (0 < i < len) before which a line may break."""
+    out = []
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if b in _SPACES:
+            continue
+        if a in _SPACES or a == _ZWSP:
+            out.append(i)
+        elif (_is_cjk(a) or _is_cjk(b)) and b not in _NO_BREAK_BEFORE and a not in _NO_BREAK_AFTER:
+            out.append(i)
+    return out
+
+
+def _strip_range(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and (text[end - 1] in _SPACES or text[end - 1] == _ZWSP):
+        end -= 1
+    return start, end
+
+
+def _break_lines(text: str, adv: list[float], starts: list[bool], size: float, max_width: float | None):
+    """Greedy breaking on char advances. Returns [(start, end, forced)] with trailing spaces removed."""
+    n = len(text)
+    if max_width is None:
+        return [(*_strip_range(text, 0, n), False)]
+    bounds = [0, *_break_opportunities(text), n]
+    segments = [(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+
+    def width(a: int, b: int) -> float:
+        a, b = _strip_range(text, a, b)
+        return sum(adv[a:b]) * size
+
+    lines = []
+    line_start = None
+    line_end = None
+    for seg_start, seg_end in segments:
+        if line_start is None:
+            line_start, line_end = seg_start, seg_end
+        elif width(line_start, seg_end) <= max_width:
+            line_end = seg_end
+            continue
+        else:
+            lines.append((line_start, line_end, False))
+            line_start, line_end = seg_start, seg_end
+        # a single segment wider than the line: break it between clusters
+        while width(line_start, line_end) > max_width:
+            a, b = _strip_range(text, line_start, line_end)
+            acc = 0.0
+            cut = None
+            for i in range(a, b):
+                if starts[i] and i > a and acc + sum(adv[i:_next_cluster(starts, i, b)]) * size > max_width:
+                    cut = i
+                    break
+                acc += adv[i] * size
+            if cut is None:
+                break
+            lines.append((line_start, cut, True))
+            line_start = cut
+    if line_start is not None:
+        lines.append((line_start, line_end, False))
+    return [(*_strip_range(text, a, b), forced) for a, b, forced in lines]
+
+
+def _next_cluster(starts: list[bool], i: int, end: int) -> int:
+    j = i + 1
+    while j < end and not starts[j]:
+        j += 1
+    return j
+
+
+# --------------------------------------------------------------------------------------------
+# Lines
+# --------------------------------------------------------------------------------------------
+
+
+def _make_line(text: str, a: int, b: int, runs, lang: str, size: float, forced: bool, fallback: Face) -> Line:
+    pieces_logical = []
+    for start, end, level, script, face in runs:
+        s, e = max(start, a), min(end, b)
+        if s >= e:
+            continue
+        pieces_logical.append((text[s:e], level, script, face))
+    if not pieces_logical:
+        return Line((), "", 0.0, fallback.ascent * size, fallback.descent * size, 0.0, forced)
+
+    # UAX #9 L2: from the highest level down to the lowest odd level, reverse sequences at >= level
+    order = list(range(len(pieces_logical)))
+    lvls = [p[1] for p in pieces_logical]
+    lowest_odd = min((lv for lv in lvls if lv % 2), default=None)
+    if lowest_odd is not None:
+        for level in range(max(lvls), lowest_odd - 1, -1):
+            i = 0
+            while i < len(order):
+                if lvls[order[i]] >= level:
+                    j = i
+                    while j < len(order) and lvls[order[j]] >= level:
+                        j += 1
+                    order[i:j] = reversed(order[i:j])
+                    i = j
+                else:
+                    i += 1
+
+    pieces = []
+    x = 0.0
+    for idx in order:
+        chunk, level, script, face = pieces_logical[idx]
+        rtl = level % 2 == 1
+        scale = size / face.upem
+        glyphs = tuple(
+            (gid, xa * scale, xo * scale, yo * scale, cl) for gid, xa, xo, yo, cl in _shape(chunk, face, rtl, script, lang)
+        )
+        width = sum(g[1] for g in glyphs)
+        pieces.append(Piece(chunk, face, rtl, level, script, x, width, glyphs))
+        x += width
+    ascent = max(p.face.ascent for p in pieces) * size
+    descent = max(p.face.descent for p in pieces) * size
+    return Line(tuple(pieces), text[a:b], x, ascent, descent, 0.0, forced)
+
+
+def _leading(line: Line, size: float, line_height: float, fallback: Face) -> float:
+    faces = [p.face for p in line.pieces] or [fallback]
+    return size * line_height * max(1.0, max(f.extent for f in faces) / 1.5)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def layout(
+    text: str,
+    lang: str,
+    font_size: float,
+    max_width: float | None = None,
+    bold: bool = False,
+    align: str = "start",
+    line_height: float = 1.3,
+) -> Block:
+    """Lay out ``text`` in language ``lang`` at ``font_size`` points, wrapped to ``max_width`` points.
+
+    ``align`` is ``"start"`` (left for LTR, right for RTL languages), ``"center"`` or ``"end"``;
+    ``line_height`` is the baseline distance in ems (scripts with tall fonts get more).
+    Returns an immutable, cached :class:`Block`; ``\\n`` starts a new paragraph.
+    """
+    if align not in ("start", "center", "end", "left", "right"):
+        raise ValueError(f"align must be start, center or end, not {align!r}")
+    language = languages.get(lang)
+    fallback = fonts.chain(language.fonts, bold)[0]
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines: list[Line] = []
+    for paragraph in text.split("\n"):
+        runs = _itemise(paragraph, lang, bold)
+        adv, starts = _char_advances(paragraph, runs, lang)
+        for a, b, forced in _break_lines(paragraph, adv, starts, font_size, max_width):
+            line = _make_line(paragraph, a, b, runs, lang, font_size, forced, fallback)
+            # kerning across a break can make the re-shaped line a hair wider; never overflow
+            if max_width is not None and line.width > max_width and not forced:
+                cut = max((i for i in _break_opportunities(paragraph[a:b])), default=None)
+                if cut is not None:
+                    a2, b2 = _strip_range(paragraph, a, a + cut)
+                    lines.append(_make_line(paragraph, a2, b2, runs, lang, font_size, False, fallback))
+                    a, b = a + cut, b
+                    line = _make_line(paragraph, a, b, runs, lang, font_size, False, fallback)
+            lines.append(line)
+
+    # vertical metrics
+    placed = []
+    y = 0.0
+    for i, line in enumerate(lines):
+        if i == 0:
+            y = line.ascent
+        else:
+            y += _leading(line, font_size, line_height, fallback)
+        placed.append(Line(line.pieces, line.text, line.width, line.ascent, line.descent, y, line.forced_break))
+    height = (y + placed[-1].descent) if placed else 0.0
+    width = max((line.width for line in placed), default=0.0)
+    return Block(tuple(placed), width, height, font_size, max_width, align, language.rtl, lang)
+
+
+def line_offset(block: Block, line: Line, box_width: float | None = None) -> float:
+    """Horizontal offset of a line inside a box of ``box_width`` (default: max_width or block width)."""
+    box = box_width if box_width is not None else (block.max_width if block.max_width is not None else block.width)
+    align = block.align
+    if align == "start":
+        align = "right" if block.rtl else "left"
+    elif align == "end":
+        align = "left" if block.rtl else "right"
+    if align == "left":
+        return 0.0
+    if align == "right":
+        return box - line.width
+    return (box - line.width) / 2
+
+
+def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None = None, extractable: bool = True) -> float:
+    """Draw ``block`` on a ReportLab canvas with its box's top-left at (x, y_top); return the height used.
+
+    The box is ``box_width`` wide (default: the layout's max_width, else the block's width);
+    alignment is applied inside it. Glyphs take the canvas's current fill colour. With
+    ``extractable`` (default) the logical text is also written invisibly for search and copy.
+    """
+    for line in block.lines:
+        if not line.pieces:
+            continue
+        lx = x + line_offset(block, line, box_width)
+        by = y_top - line.baseline
+        ops = []
+        names = []
+        for piece in line.pieces:
+            face = piece.face
+            s = block.font_size / face.upem
+            pen = lx + piece.x
+            for gid, xa, xo, yo, _cl in piece.glyphs:
+                name = _glyph_form(canvas, face, gid)
+                if name is not None:
+                    ops.append(f"q {s:.6g} 0 0 {s:.6g} {pen + xo:.3f} {by + yo:.3f} cm /FormXob.{name} Do Q")
+                    names.append(name)
+                pen += xa
+        if ops:
+            canvas.addLiteral("\n".join(ops))
+            canvas._formsinuse.extend(dict.fromkeys(names))  # page XObject resources (ReportLab internals)
+        if extractable:
+            _draw_invisible(canvas, block, line, lx, by)
+    return block.height
+
+
+def draw_text(canvas, text: str, lang: str, x: float, y_top: float, font_size: float, max_width: float | None = None, **kw) -> float:
+    """Convenience: :func:`layout` then :func:`draw`; returns the height used."""
+    block = layout(text, lang, font_size, max_width, **kw)
+    return draw(canvas, block, x, y_top)
+
+
+def fit(
+    text: str,
+    lang: str,
+    max_width: float,
+    max_height: float,
+    max_size: float,
+    min_size: float = 6.0,
+    bold: bool = False,
+    line_height: float = 1.3,
+    step: float = 0.5,
+) -> float:
+    """The largest font size (multiple of ``step``, within [min_size, max_size]) at which the text fits
+    the box without breaking inside a word. Returns ``min_size`` if even that does not fit."""
+
+    def fits(size: float) -> bool:
+        block = layout(text, lang, size, max_width, bold, "start", line_height)
+        return block.height <= max_height and not block.forced_breaks and not block.overflows
+
+    lo, hi = int(min_size / step), int(max_size / step)
+    if fits(hi * step):
+        return hi * step
+    best = lo
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(mid * step):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return best * step
+
+
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u200c\u200d\ufeff]")
+
+
+def normalise_extracted(text: str) -> str:
+    """Extracted PDF text made comparable: NFC, bidi/joiner controls removed, whitespace collapsed."""
+    text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Drawing helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _glyph_form(canvas, face: Face, gid: int) -> str | None:
+    """Name of the Form XObject with this glyph's outline, defined in the canvas's document on first use."""
+    name = f"g.{face.rl_name}.{gid}"
+    if canvas.hasForm(name):
+        return name
+    ops = face.outline(gid)
+    if not ops:
+        return None  # spaces etc.: nothing to paint
+    u = face.upem
+    canvas.beginForm(name, lowerx=-4 * u, lowery=-4 * u, upperx=8 * u, uppery=8 * u)
+    canvas.addLiteral(_path_ops(ops) + " f")
+    canvas.endForm()
+    return name
+
+
+@lru_cache(maxsize=65536)
+def _path_ops(ops: tuple) -> str:
+    parts = []
+    for op in ops:
+        if op[0] == "h":
+            parts.append("h")
+        else:
+            parts.append(" ".join(f"{v:.5g}" for v in op[1:]) + " " + op[0])
+    return "\n".join(parts)
+
+
+def _draw_invisible(canvas, block: Block, line: Line, lx: float, by: float) -> None:
+    """The line's characters as invisible text over each piece, in visual order (see module doc)."""
+    t = canvas.beginText()
+    t.setTextRenderMode(3)
+    size = block.font_size
+    for piece in line.pieces:
+        face = piece.face
+        chars = [ch for ch in piece.text if face.covers(ch) and ch not in "\u200c\u200d"]
+        if piece.rtl:
+            chars.reverse()
+        s = "".join(chars)
+        if not s.strip():
+            continue
+        natural = stringWidth(s, face.rl_name, size)
+        t.setFont(face.rl_name, size)
+        t.setHorizScale(100.0 * piece.width / natural if natural > 0 else 100.0)
+        t.setTextOrigin(lx + piece.x, by)
+        t.textOut(s)
+    canvas.drawText(t)

@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.access import admin_required
+from ..core import languages
+from ..core.hooks import MeetingPanel, Warning, registry
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..meetings.models import Meeting
+from . import glossary as glossary_service
+from . import marks as marks_service
+from . import services, texts
+from .documents import PrintError
+from .forms import (
+    GlossaryRenderingForm,
+    GlossaryTermForm,
+    MarkSettingsForm,
+    MarkUploadForm,
+    MeetingTextForm,
+    PhraseReviewForm,
+)
+from .layout import DOCUMENTS
+from .models import BrandMark, GlossaryRendering, GlossaryTerm, MeetingText, PhraseReview
+
+bp = Blueprint("printing", __name__)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _language_or_404(code: str):
+    try:
+        return languages.get(code)
+    except KeyError:
+        abort(404)
+
+
+# -- the print page -----------------------------------------------------------------------------
+
+def _print_request_from(values) -> services.PrintRequest:
+    document = values.get("document", "poster")
+    if document not in DOCUMENTS:
+        document = "poster"
+    spec = DOCUMENTS[document]
+    size = values.get("size") if values.get("size") in spec.sizes else spec.default_size
+    return services.PrintRequest(
+        document=document, language=values.get("language", "nb"), size=size,
+        with_nb=values.get("with_nb") in ("1", "y", "on"), draft=values.get("draft") == "1",
+        label_layout=values.get("label_layout") or None,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/print")
+def print_page(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    req = _print_request_from(request.args)
+    if req.language not in languages.LANGUAGES:
+        req.language = "nb"
+    spec = DOCUMENTS[req.document]
+    contacts, report, error = [], None, None
+    if spec.personal_data and not current_user.is_confidential:
+        error = _("Letters, envelopes and labels hold names and addresses: only members bound by professional secrecy may print them.")
+    else:
+        try:
+            contacts = services.select_contacts(None) if spec.per_contact else []
+            report = services.check(meeting, req, contacts)
+        except PrintError as exc:
+            error = str(exc)
+    db.session.commit()  # placeholders may have been seeded
+    return render_template(
+        "printing/print.html", meeting=meeting, req=req, spec=spec, documents=DOCUMENTS, report=report,
+        error=error, contacts_count=len(contacts), threshold=services.BACKGROUND_THRESHOLD,
+        language_codes=list(dict.fromkeys((meeting.target_languages or []) + ["nb"])),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/print", methods=["POST"])
+def make_pdf(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    req = _print_request_from(request.form)
+    spec = DOCUMENTS[req.document]
+    back = url_for("printing.print_page", meeting_id=meeting.id, document=req.document, language=req.language,
+                   size=req.size, with_nb="1" if req.with_nb else "")
+    if spec.personal_data and not current_user.is_confidential:
+        abort(403)
+    try:
+        if spec.per_contact and len(services.select_contacts(req.contact_ids)) > services.BACKGROUND_THRESHOLD:
+            job = services.start_background(meeting, req, user=current_user)
+            return redirect(url_for("core.job_status", token=job.token))
+        pdf, _report = services.render(meeting, req)
+    except services.PreflightFailed:
+        flash(_("Preflight failed, so no final PDF was made. Fix the errors below or print a draft."), "error")
+        return redirect(back)
+    except PrintError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{req.filename(meeting)}"'})
+
+
+# -- brand profile: marks --------------------------------------------------------------------------
+
+@bp.route("/printing/marks", methods=["GET"])
+@admin_required
+def marks():
+    rows = marks_service.ensure_marks()
+    db.session.commit()
+    return render_template("printing/marks.html", marks=rows, upload_form=MarkUploadForm(),
+                           forms={m.id: MarkSettingsForm(obj=m, prefix=f"m{m.id}") for m in rows})
+
+
+@bp.route("/printing/marks/<int:mark_id>/upload", methods=["POST"])
+@admin_required
+def upload_mark(mark_id: int):
+    mark = db.session.get(BrandMark, mark_id) or abort(404)
+    form = MarkUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            marks_service.replace_mark(mark, upload.read(), upload.filename, current_user)
+            db.session.commit()
+            flash(_("«%(name)s» is replaced.", name=mark.name), "success")
+        except marks_service.MarkError as exc:
+            db.session.rollback()
+            flash(_("«%(name)s» was not changed: %(reason)s", name=mark.name, reason=str(exc)), "error")
+    else:
+        flash(_("Choose a file."), "error")
+    return redirect(url_for("printing.marks"))
+
+
+@bp.route("/printing/marks/<int:mark_id>/settings", methods=["POST"])
+@admin_required
+def mark_settings(mark_id: int):
+    mark = db.session.get(BrandMark, mark_id) or abort(404)
+    form = MarkSettingsForm(prefix=f"m{mark.id}")
+    if form.validate_on_submit():
+        mark.name = form.name.data
+        mark.required = form.required.data
+        mark.min_width_mm = float(form.min_width_mm.data)
+        mark.required_colour = (form.required_colour.data or "").upper()
+        db.session.commit()
+        flash(_("«%(name)s» is saved.", name=mark.name), "success")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+    return redirect(url_for("printing.marks"))
+
+
+@bp.route("/printing/marks/<int:mark_id>.png")
+def mark_image(mark_id: int):
+    mark = db.session.get(BrandMark, mark_id)
+    if mark is None or not mark.raster:
+        abort(404)
+    return Response(mark.raster, mimetype="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+
+# -- translation review ----------------------------------------------------------------------------
+
+@bp.route("/printing/texts")
+def texts_overview():
+    rows = []
+    for lang in languages.all_languages():
+        phrases = texts.phrases_for(lang.code)
+        approved = sum(1 for p in phrases.values() if p.approved)
+        rows.append((lang, approved, len(phrases)))
+    return render_template("printing/texts_overview.html", rows=rows)
+
+
+@bp.route("/printing/texts/<code>")
+def review_texts(code: str):
+    lang = _language_or_404(code)
+    phrases = texts.phrases_for(code)
+    norwegian = texts.phrases_for("nb")
+    all_terms = glossary_service.terms()
+    flags = {key: glossary_service.flag_terms(p.source + " " + norwegian[key].text, all_terms) for key, p in phrases.items()}
+    db.session.commit()
+    return render_template("printing/review.html", lang=lang, phrases=phrases, norwegian=norwegian, flags=flags,
+                           form=PhraseReviewForm())
+
+
+@bp.route("/printing/texts/<code>/<key>", methods=["POST"])
+def approve_text(code: str, key: str):
+    _language_or_404(code)
+    phrases = texts.phrases_for(code)
+    if key not in phrases:
+        abort(404)
+    form = PhraseReviewForm()
+    if form.validate_on_submit():
+        source = phrases[key].source
+        placeholders = set(_placeholders(source))
+        if set(_placeholders(form.text.data)) != placeholders:
+            flash(_("The text must keep the placeholders %(p)s exactly.", p=", ".join(sorted(placeholders)) or "–"), "error")
+            return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+        review = db.session.scalar(sa.select(PhraseReview).where(PhraseReview.language == code, PhraseReview.key == key))
+        if review is None:
+            review = PhraseReview(language=code, key=key)
+            db.session.add(review)
+        review.text, review.source = form.text.data.strip(), source
+        review.reviewer_name, review.reviewed_by_id, review.reviewed_at = form.reviewer_name.data, current_user.id, utcnow()
+        db.session.commit()
+        flash(_("Approved."), "success")
+    else:
+        flash(_("Write the text and who reviewed it."), "error")
+    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+
+
+@bp.route("/printing/texts/<code>/<key>/revoke", methods=["POST"])
+def revoke_text(code: str, key: str):
+    review = db.session.scalar(sa.select(PhraseReview).where(PhraseReview.language == code, PhraseReview.key == key))
+    if review is not None:
+        db.session.delete(review)
+        db.session.commit()
+        flash(_("The approval is withdrawn."), "success")
+    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+
+
+def _placeholders(text: str) -> list[str]:
+    import string
+
+    return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name]
+
+
+# -- per-meeting translations ----------------------------------------------------------------------
+
+@bp.route("/meetings/<int:meeting_id>/texts", methods=["GET", "POST"])
+def meeting_texts(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    codes = [c for c in meeting.target_languages or [] if c != "nb" and c in languages.LANGUAGES]
+    rows = {(t.language, t.field): t for t in db.session.scalars(sa.select(MeetingText).where(MeetingText.meeting_id == meeting.id))}
+    forms = {}
+    for code in codes:
+        topic, description = rows.get((code, "topic")), rows.get((code, "description"))
+        form = MeetingTextForm(prefix=code, formdata=request.form if request.form.get("language") == code else None)
+        if request.method == "GET" or request.form.get("language") != code:
+            form.topic.data = topic.text if topic else ""
+            form.description.data = description.text if description else ""
+            form.translator.data = (topic or description).translator if (topic or description) else ""
+            form.reviewer_name.data = (topic or description).reviewer_name if (topic or description) else ""
+        forms[code] = form
+    if request.method == "POST":
+        code = request.form.get("language")
+        form = forms.get(code) or abort(400)
+        if form.validate():
+            if form.approve.data and not form.reviewer_name.data:
+                form.reviewer_name.errors.append(_("Name the fluent reader who checked it."))
+            else:
+                for field_name in ("topic", "description"):
+                    value = (getattr(form, field_name).data or "").strip()
+                    row = rows.get((code, field_name))
+                    if row is None:
+                        if not value:
+                            continue
+                        row = MeetingText(meeting_id=meeting.id, language=code, field=field_name)
+                        db.session.add(row)
+                    changed = row.text != value
+                    row.text, row.translator = value, form.translator.data or ""
+                    row.source = texts.meeting_source(meeting, field_name)
+                    if form.approve.data:
+                        row.reviewer_name, row.reviewed_by_id, row.reviewed_at = form.reviewer_name.data, current_user.id, utcnow()
+                    elif changed:
+                        row.reviewed_at = None
+                db.session.commit()
+                flash(_("The %(lang)s text is saved.", lang=languages.get(code).name_nb), "success")
+                return redirect(url_for("printing.meeting_texts", meeting_id=meeting.id) + f"#lang-{code}")
+    status = {code: {f: texts.meeting_text(meeting, code, f)[1] for f in ("topic", "description")} for code in codes}
+    all_terms = glossary_service.terms()
+    flags = glossary_service.flag_terms(f"{meeting.topic} {meeting.description}", all_terms)
+    db.session.commit()
+    return render_template("printing/meeting_texts.html", meeting=meeting, codes=codes, forms=forms, status=status,
+                           flags=flags)
+
+
+# -- glossary -----------------------------------------------------------------------------------
+
+@bp.route("/printing/glossary", methods=["GET", "POST"])
+def glossary():
+    form = GlossaryTermForm()
+    if form.validate_on_submit():
+        db.session.add(GlossaryTerm(term=form.term.data, source_terms=form.source_terms.data or "", note=form.note.data or ""))
+        db.session.commit()
+        flash(_("The term is added."), "success")
+        return redirect(url_for("printing.glossary"))
+    rendering_form = GlossaryRenderingForm()
+    rendering_form.language.choices = [(l.code, f"{l.name_nb} – {l.native_name}") for l in languages.all_languages()]
+    rows = glossary_service.terms()
+    db.session.commit()
+    return render_template("printing/glossary.html", terms=rows, form=form, rendering_form=rendering_form)
+
+
+@bp.route("/printing/glossary/<int:term_id>/renderings", methods=["POST"])
+def add_rendering(term_id: int):
+    term = db.session.get(GlossaryTerm, term_id) or abort(404)
+    form = GlossaryRenderingForm()
+    form.language.choices = [(l.code, l.code) for l in languages.all_languages()]
+    if form.validate_on_submit():
+        existing = term.rendering(form.language.data)
+        if existing is None:
+            existing = GlossaryRendering(language=form.language.data)
+            term.renderings.append(existing)
+        existing.rendering, existing.note, existing.approved = form.rendering.data, form.note.data or "", form.approved.data
+        db.session.commit()
+        flash(_("The rendering is saved."), "success")
+    else:
+        flash(_("Write the approved rendering."), "error")
+    return redirect(url_for("printing.glossary") + f"#term-{term.id}")
+
+
+# -- the meeting page's panel and warnings -----------------------------------------------------------
+
+def _panel_context(meeting: Meeting) -> dict:
+    codes = list(dict.fromkeys((meeting.target_languages or []) + ["nb"]))
+    readiness = []
+    for code in codes:
+        phrases = texts.phrases_for(code)
+        unreviewed = sum(1 for key, p in phrases.items() if key.startswith("doc.") and not p.approved)
+        topic_ok = texts.meeting_text(meeting, code, "topic")[1]
+        readiness.append((languages.get(code), unreviewed, topic_ok))
+    return {"print_readiness": readiness, "print_documents": DOCUMENTS}
+
+
+def _warnings(meeting: Meeting) -> list[Warning]:
+    if meeting.is_cancelled or meeting.ends_at < utcnow():
+        return []
+    missing = [languages.get(c).name_nb for c in meeting.target_languages or []
+               if c in languages.LANGUAGES and not texts.meeting_text(meeting, c, "topic")[1]]
+    if missing:
+        return [Warning("warning", _("The topic is not translated and approved in: %(langs)s.", langs=", ".join(missing)),
+                        url_for("printing.meeting_texts", meeting_id=meeting.id))]
+    return []
+
+
+def setup(app) -> None:
+    registry.add_panel(MeetingPanel("printing", "printing/_panel.html", _panel_context, order=50))
+    registry.add_warning_provider(_warnings)
+    registry.add_nav(_l("Printed material"), "printing.texts_overview")

@@ -1,0 +1,1 @@
+"""Pages for participants: no account, in their language, right-to-left where the language is."""

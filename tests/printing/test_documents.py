@@ -1,0 +1,141 @@
+"""Every document in every language: it opens, has the right size, embeds subset fonts, carries the
+marks, and its text holds the weekday and date Babel gives for that language."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from brukermote.printing import services
+from brukermote.printing.layout import DOCUMENTS, MM, mark_row_mm
+from brukermote.printing.services import PrintRequest
+from tests.printing.helpers import (
+    ALL_LANGUAGES,
+    FIXED_DAY,
+    expected_date,
+    make_contacts,
+    meeting,  # noqa: F401  (fixture)
+    normalise,
+    pdftotext,
+)
+
+SIZES_PT = {"A4": (595.3, 841.9), "A3": (841.9, 1190.6), "C5": (649.1, 459.2), "DL": (623.6, 311.8)}
+SINGLE = ["poster", "flyer", "slips", "feedback-form", "tally", "programme", "briefing"]
+
+
+def _page_size(page):
+    box = page.mediabox
+    return round(float(box.width), 1), round(float(box.height), 1)
+
+
+def _fonts(reader: PdfReader) -> dict[str, dict]:
+    fonts = {}
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font.get("/BaseFont"))] = font
+    return fonts
+
+
+def _image_count(page) -> int:
+    xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+    return sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image")
+
+
+def _assert_pdf(pdf: bytes, document: str, size: str, code: str, pages: int | None = None):
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 1
+    if pages is not None:
+        assert len(reader.pages) == pages
+    expected = SIZES_PT["A4"] if document == "flyer" else SIZES_PT[size]
+    if document == "flyer" and size == "A5":
+        expected = (expected[1], expected[0])  # two A5 side by side on a landscape A4
+    for page in reader.pages:
+        assert _page_size(page) == pytest.approx(expected, abs=0.6)
+    fonts = _fonts(reader)
+    assert fonts, "no fonts"
+    for name, font in fonts.items():
+        descriptor = font.get("/FontDescriptor") or (font.get("/DescendantFonts") or [{}])[0].get_object().get("/FontDescriptor")
+        assert descriptor is not None, f"{name} is not embedded"
+        descriptor = descriptor.get_object()
+        assert any(k in descriptor for k in ("/FontFile2", "/FontFile3", "/FontFile")), f"{name} is not embedded"
+        assert name.lstrip("/")[6:7] == "+", f"{name} is not a subset"
+    if mark_row_mm(document, size) is not None:
+        for page in reader.pages:
+            assert _image_count(page) >= 4, "a page lacks the four required marks"
+    text = normalise(pdftotext(pdf))
+    assert normalise(expected_date(FIXED_DAY, code)) in text, f"{code}: date line missing in {document}"
+
+
+@pytest.mark.parametrize("code", ALL_LANGUAGES)
+@pytest.mark.parametrize("document", SINGLE)
+def test_every_single_language_document_in_every_language(meeting, document, code):
+    spec = DOCUMENTS[document]
+    for size in spec.sizes:
+        pdf, report = services.render(meeting, PrintRequest(document=document, language=code, size=size))
+        assert report.ok, report.errors
+        _assert_pdf(pdf, document, size, code)
+
+
+@pytest.mark.parametrize("document", ["letters", "envelopes", "labels"])
+def test_mail_merge_documents_in_every_language(meeting, document):
+    contacts = make_contacts(len(ALL_LANGUAGES))
+    spec = DOCUMENTS[document]
+    for size in spec.sizes:
+        pdf, report = services.render(meeting, PrintRequest(document=document, size=size,
+                                                            contact_ids=[c.id for c in contacts]))
+        assert report.ok, report.errors
+        pages = len(contacts) if document != "labels" else 1
+        _assert_pdf(pdf, document, size, "nb", pages=pages)
+        text = normalise(pdftotext(pdf))
+        if document != "labels":
+            for contact in contacts:
+                assert normalise(expected_date(FIXED_DAY, contact.language)) in text, contact.language
+        for contact in contacts:
+            assert contact.name in text
+
+
+def test_letter_is_in_the_contacts_language_with_norwegian_alongside(meeting):
+    [contact] = make_contacts(1, ["ar"])
+    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
+    text = normalise(pdftotext(pdf))
+    assert normalise(expected_date(FIXED_DAY, "ar")) in text
+    assert normalise(expected_date(FIXED_DAY, "nb")) in text
+    assert "Du må ikke komme" in text or "Du trenger ikke" in text
+    assert "Veitvetveien 1" in text and "0596 Oslo" in text
+
+
+def test_poster_date_is_readable_from_three_metres(meeting):
+    """A4 poster: the date line is set at 36 pt or more (about 9 mm capitals)."""
+    from brukermote.printing import documents
+
+    sizes = []
+    original = documents._draw_blocks
+
+    def spy(doc, blocks, x, y_top, width, factor):
+        date = documents.texts.long_date(meeting.local_date, "nb")
+        sizes.extend(b.size * factor for b in blocks if b.text == date)
+        return original(doc, blocks, x, y_top, width, factor)
+
+    documents._draw_blocks = spy
+    try:
+        services.render(meeting, PrintRequest(document="poster", language="nb", size="A4"))
+    finally:
+        documents._draw_blocks = original
+    assert sizes and sizes[0] >= 36
+
+
+def test_mark_row_fits_the_minimum_sizes_on_every_format(meeting):
+    from brukermote.printing import marks
+    from brukermote.printing.layout import mark_widths_mm
+
+    for document, spec in DOCUMENTS.items():
+        for size in spec.sizes:
+            for mark in marks.ensure_marks():
+                width = mark_widths_mm(document, size, [mark]).get(mark.key)
+                if width is not None:
+                    assert width >= mark.min_width_mm, (document, size, mark.key)
+    assert MM > 2.8

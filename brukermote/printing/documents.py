@@ -20,7 +20,7 @@ from ..core.models import Organisation
 from ..core.phone import display_phone
 from ..meetings.models import Meeting, ProgrammeKind
 from ..meetings.services import programme_clock
-from . import texts
+from . import fonts, texts
 from .layout import (
     GREY,
     MM,
@@ -103,7 +103,9 @@ class Document:
         self.ctx = ctx
         self.width, self.height = page_size(size, landscape_)
         self.buffer = io.BytesIO()
-        self.canvas = Canvas(self.buffer, pagesize=(self.width, self.height), pageCompression=1)
+        # The initial font is an embedded Noto face, so no unembedded Helvetica enters the PDF.
+        self.canvas = Canvas(self.buffer, pagesize=(self.width, self.height), pageCompression=1,
+                             initialFontName=fonts.face("NotoSans").rl_name, initialFontSize=10)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(ctx.org.name or "Brukermøte")
         self.canvas.setCreator("Brukermøte")

@@ -198,7 +198,9 @@ def ink_colour_share(raster: bytes, colour: str, tolerance: int = 80) -> float:
         image = image.convert("RGBA")
         image.thumbnail((300, 300))
         ink = close = 0
-        for r, g, b, a in image.getdata():
+        data = image.tobytes()
+        for i in range(0, len(data), 4):
+            r, g, b, a = data[i], data[i + 1], data[i + 2], data[i + 3]
             if a < 128 or (r > 235 and g > 235 and b > 235):
                 continue
             ink += 1

@@ -25,16 +25,27 @@ Pipeline (per paragraph; ``\\n`` separates paragraphs):
 
 Text extraction (pdftotext, pypdf, …): shaped glyphs — Arabic joining forms, ligatures, Tamil
 conjuncts, Nastaliq's contextual glyphs — have no reliable Unicode mapping, so the visible
-glyphs are outlines, not text, and extract as *nothing*. For each run the engine also writes the
-run's characters as real text in render mode 3 (invisible), with a subset-embedded TrueType font
-(ReportLab's ``TTFont``: "emb yes sub yes" in ``pdffonts``, ToUnicode from the cmap), placed
-exactly over the run's visual box (horizontal scaling stretches it to the run's shaped width). Runs
-are written in visual order and the characters of right-to-left runs reversed — the layout every
-word processor produces — so poppler's and pypdf's bidi handling give back the logical text, and
-selection/search in a viewer highlights the right place. Nothing is written twice, so searches are
-not disturbed. ``pdftotext`` wraps right-to-left text in U+202A…U+202C embedding marks; use
-:func:`normalise_extracted` before searching extracted text. (pdfminer/pdfplumber do no bidi and
-return right-to-left lines in visual order; LTR languages extract logically everywhere.)
+glyphs are outlines, not text, and extract as *nothing*. The engine also writes each line's
+characters as real text in render mode 3 (invisible) with a subset-embedded TrueType font
+(ReportLab's ``TTFont``: "emb yes sub yes" in ``pdffonts``, ToUnicode from the cmap), stretched
+(horizontal scaling) exactly over the glyphs they stand for, so nothing is doubled and selection in
+a viewer highlights the right place:
+
+* left-to-right lines: one string per run — every extractor returns the logical text;
+* lines with right-to-left runs: one string per space-separated word, in *logical* order in the
+  content stream (pypdf follows stream order), each placed over its word's glyphs; words with
+  right-to-left letters are written reversed (visual, as word processors do — poppler and pypdf
+  re-reverse them), others ("3.", "17:30", "Oslo") as they are; a U+2009 thin space at each word's
+  logical end gives pypdf its word spaces (``str.split()`` treats it as whitespace).
+
+Result (tested for all 13 languages): pdftotext and pypdf return the letters and digits of every
+line in logical order. In right-to-left lines poppler's own bidi pass may still move a space or a
+neutral punctuation mark next to a number ("الأربعاء 3. ديسمبر" → "الأربعاء  3.ديسمبر"), so
+compare right-to-left text without spaces/punctuation (:func:`normalise_extracted` with
+``spaces=False``). pdftotext wraps right-to-left text in U+202A…U+202C marks, which
+:func:`normalise_extracted` removes. pdfminer/pdfplumber do no bidi and return right-to-left lines in
+visual order. Phone-like numbers in right-to-left paragraphs are embedded left-to-right (LRE…PDF),
+else UAX #9 prints "+47 22 33 44 55" as "55 44 33 22 47+".
 
 Public API: :func:`layout`, :func:`draw`, :func:`fit`, :func:`draw_text` (layout + draw),
 :func:`normalise_extracted`; :class:`Block` / :class:`Line` / :class:`Piece` describe a layout.
@@ -66,6 +77,9 @@ _NO_BREAK_AFTER = set("（【「『〔〈《〖〘〚‘“([{$£¥€")
 _SPACES = {" ", "\u3000", "\t"}
 _ZWSP = "\u200b"
 _SHAPE_CACHE_SIZE = 65536
+# In right-to-left paragraphs, UAX #9 lays out "+47 22 33 44 55" as "55 44 33 22 47+" (each digit group
+# is its own left-to-right run). Phone-like numbers are therefore embedded left-to-right (LRE … PDF).
+_PHONE_LIKE = re.compile(r"\+\d+(?:[ \-]\d+)*|\d+(?:[ \-]\d+){2,}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -78,6 +92,7 @@ class Piece:
     """A shaped run on one line: one face, one direction. Glyphs are in visual (drawing) order."""
 
     text: str  # logical characters
+    start: int  # offset of ``text`` in the line's logical text
     face: Face
     rtl: bool
     level: int
@@ -335,7 +350,7 @@ def _make_line(text: str, a: int, b: int, runs, lang: str, size: float, forced: 
         s, e = max(start, a), min(end, b)
         if s >= e:
             continue
-        pieces_logical.append((text[s:e], level, script, face))
+        pieces_logical.append((text[s:e], level, script, face, s - a))
     if not pieces_logical:
         return Line((), "", 0.0, fallback.ascent * size, fallback.descent * size, 0.0, forced)
 
@@ -359,14 +374,14 @@ def _make_line(text: str, a: int, b: int, runs, lang: str, size: float, forced: 
     pieces = []
     x = 0.0
     for idx in order:
-        chunk, level, script, face = pieces_logical[idx]
+        chunk, level, script, face, offset = pieces_logical[idx]
         rtl = level % 2 == 1
         scale = size / face.upem
         glyphs = tuple(
             (gid, xa * scale, xo * scale, yo * scale, cl) for gid, xa, xo, yo, cl in _shape(chunk, face, rtl, script, lang)
         )
         width = sum(g[1] for g in glyphs)
-        pieces.append(Piece(chunk, face, rtl, level, script, x, width, glyphs))
+        pieces.append(Piece(chunk, offset, face, rtl, level, script, x, width, glyphs))
         x += width
     ascent = max(p.face.ascent for p in pieces) * size
     descent = max(p.face.descent for p in pieces) * size
@@ -404,6 +419,8 @@ def layout(
     language = languages.get(lang)
     fallback = fonts.chain(language.fonts, bold)[0]
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if language.rtl:
+        text = _PHONE_LIKE.sub(lambda m: "\u202a" + m.group(0) + "\u202c", text)
     lines: list[Line] = []
     for paragraph in text.split("\n"):
         runs = _itemise(paragraph, lang, bold)
@@ -521,10 +538,16 @@ def fit(
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u200c\u200d\ufeff]")
 
 
-def normalise_extracted(text: str) -> str:
-    """Extracted PDF text made comparable: NFC, bidi/joiner controls removed, whitespace collapsed."""
+def normalise_extracted(text: str, spaces: bool = True) -> str:
+    """Extracted PDF text made comparable: NFC, bidi/joiner controls removed, whitespace collapsed.
+
+    With ``spaces=False`` all whitespace is removed: poppler and pypdf recover the logical order of
+    the characters of right-to-left lines but place the spaces around embedded numbers differently
+    ("الأربعاء 3. ديسمبر" may come out as "الأربعاء  3.ديسمبر"), so compare right-to-left text
+    with ``spaces=False`` on both sides.
+    """
     text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
-    return " ".join(text.split())
+    return " ".join(text.split()) if spaces else "".join(text.split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -559,21 +582,92 @@ def _path_ops(ops: tuple) -> str:
 
 
 def _draw_invisible(canvas, block: Block, line: Line, lx: float, by: float) -> None:
-    """The line's characters as invisible text over each piece, in visual order (see module doc)."""
+    """The line's characters as invisible text over the glyphs (see module docstring).
+
+    Left-to-right lines: one string per piece. Lines with right-to-left pieces: one string per
+    space-separated word, in logical order in the content stream, placed over the word's glyphs;
+    words with right-to-left letters are written reversed (visual), other words ("3.", "17:30",
+    "Oslo") as they are — what poppler and pypdf expect of right-to-left PDF text.
+    """
+    size = block.font_size
+    canvas.saveState()
+    canvas.setFont(line.pieces[0].face.rl_name, size)  # else beginText() pulls in Helvetica
+    try:
+        _invisible_text(canvas, line, lx, by, size)
+    finally:
+        canvas.restoreState()
+
+
+def _invisible_text(canvas, line: Line, lx: float, by: float, size: float) -> None:
     t = canvas.beginText()
     t.setTextRenderMode(3)
-    size = block.font_size
+    if not any(p.rtl for p in line.pieces):
+        for piece in line.pieces:
+            t.setFont(piece.face.rl_name, size)
+            _text_out(t, piece.face, piece.text, lx + piece.x, by, piece.width, size)
+        canvas.drawText(t)
+        return
+    text = line.text
+    boxes: list[list[float] | None] = [None] * len(text)
+    owner: list[Face | None] = [None] * len(text)
     for piece in line.pieces:
-        face = piece.face
-        chars = [ch for ch in piece.text if face.covers(ch) and ch not in "\u200c\u200d"]
-        if piece.rtl:
-            chars.reverse()
-        s = "".join(chars)
-        if not s.strip():
-            continue
-        natural = stringWidth(s, face.rl_name, size)
-        t.setFont(face.rl_name, size)
-        t.setHorizScale(100.0 * piece.width / natural if natural > 0 else 100.0)
-        t.setTextOrigin(lx + piece.x, by)
-        t.textOut(s)
+        pen = piece.x
+        for _gid, xa, _xo, _yo, cluster in piece.glyphs:
+            i = piece.start + cluster
+            box = boxes[i]
+            if box is None:
+                boxes[i] = [pen, pen + xa]
+            else:
+                box[0], box[1] = min(box[0], pen), max(box[1], pen + xa)
+            pen += xa
+        for k in range(len(piece.text)):
+            owner[piece.start + k] = piece.face
+    # characters inside a multi-character cluster share the cluster's box
+    for i in range(1, len(text)):
+        if boxes[i] is None:
+            boxes[i] = boxes[i - 1]
+    for m in re.finditer(r"\S+", text):
+        a, b = m.span()
+        chunks: list[tuple[Face, int, int]] = []
+        for i in range(a, b):
+            face = owner[i]
+            if face is None:
+                continue
+            if chunks and chunks[-1][0] is face:
+                chunks[-1] = (face, chunks[-1][1], i + 1)
+            else:
+                chunks.append((face, i, i + 1))
+        word_rtl = any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text[a:b])
+        word_left = word_right = None
+        for face, ca, cb in chunks:
+            bx = [boxes[i] for i in range(ca, cb) if boxes[i] is not None]
+            if not bx:
+                continue
+            left, right = min(x[0] for x in bx), max(x[1] for x in bx)
+            word_left = left if word_left is None else min(word_left, left)
+            word_right = right if word_right is None else max(word_right, right)
+            chars = text[ca:cb][::-1] if word_rtl else text[ca:cb]
+            t.setFont(face.rl_name, size)
+            _text_out(t, face, chars, lx + left, by, right - left, size)
+        if b < len(text) and word_left is not None:
+            # a thin space at the word's logical end, inside its box: poppler drops real spaces and
+            # misplaces the gap next to a number ("12 مارس" -> "12مارس"), pypdf adds none between
+            # right-to-left words; U+2009 is whitespace to str.split(), so normalising restores " ".
+            edge = word_left if word_rtl else word_right - 0.1 * size
+            t.setFont(_THIN_SPACE_FACE().rl_name, size)
+            _text_out(t, _THIN_SPACE_FACE(), "\u2009", lx + edge, by, 0.1 * size, size)
     canvas.drawText(t)
+
+
+def _THIN_SPACE_FACE() -> Face:  # noqa: N802
+    return fonts.face("NotoSans")
+
+
+def _text_out(t, face: Face, chars: str, x: float, y: float, width: float, size: float) -> None:
+    s = "".join(ch for ch in chars if ch == " " or (face.covers(ch) and unicodedata.category(ch) != "Cf"))
+    if not s:
+        return
+    natural = stringWidth(s, face.rl_name, size)
+    t.setHorizScale(100.0 * width / natural if natural > 0 and width > 0 else 100.0)
+    t.setTextOrigin(x, y)
+    t.textOut(s)

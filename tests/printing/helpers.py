@@ -101,9 +101,18 @@ def pdftotext(pdf: bytes) -> str:
 
 
 def normalise(text: str) -> str:
+    """Extracted text made comparable: NFC, no bidi controls, no punctuation and no spaces.
+
+    A PDF holds positioned glyphs, not words: extractors guess spaces from gaps, and poppler's bidi
+    pass may move a neutral comma across a number in right-to-left text. Neither says anything
+    about what is printed, so both are ignored; the letters and digits and their order are kept.
+    """
+    import unicodedata
+
     from brukermote.printing.text import normalise_extracted
 
-    return normalise_extracted(text)
+    text = normalise_extracted(text)
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "Z")) and not ch.isspace())
 
 
 def expected_date(day: dt.date, code: str) -> str:

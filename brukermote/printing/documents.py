@@ -24,6 +24,7 @@ from . import fonts, texts
 from .layout import (
     GREY,
     MM,
+    MeasuringPen,
     Pen,
     checkbox,
     draw_cut_marks,
@@ -323,9 +324,9 @@ def _letter_language(contact) -> str:
     return contact.language if contact.language in languages.LANGUAGES else NB
 
 
-def _letter_column(ctx: PrintContext, doc: Document, lang: str, name: str, x: float, y_top: float, w: float,
+def _letter_column(ctx: PrintContext, pen: Pen, lang: str, name: str, x: float, y_top: float, w: float,
                    size: float) -> float:
-    t, pen = ctx.t(lang), doc.pen
+    t = ctx.t(lang)
     y = y_top
     y -= pen.text(t("letter.title"), lang, x, y, w, size * 1.45, bold=True) + 4
     y -= pen.text(t("letter.greeting", name=name) if name else t("letter.greeting_anonymous"), lang, x, y, w, size) + 3
@@ -333,7 +334,10 @@ def _letter_column(ctx: PrintContext, doc: Document, lang: str, name: str, x: fl
     topic = ctx.field(lang, "topic")
     if topic:
         y -= pen.text(f"{t('doc.topic')}: {topic}", lang, x, y, w, size * 1.15, bold=True) + 3
-    y -= pen.text(f"{t('doc.when')}: {ctx.date_line(lang)}", lang, x, y, w, size * 1.15, bold=True) + 1
+    # The date stands on a line of its own: it is what people must read right, and a line that mixes
+    # it with other words reads (and extracts) ambiguously when scripts and directions mix.
+    y -= pen.text(t("doc.when"), lang, x, y, w, size, bold=True)
+    y -= pen.text(ctx.date_line(lang), lang, x, y, w, size * 1.15, bold=True) + 1
     y -= pen.text(ctx.time_line(lang), lang, x, y, w, size) + 3
     venue = ctx.venue
     y -= pen.text(f"{t('doc.where')}: {venue.name}, {venue.address}", lang, x, y, w, size, bold=True) + 5
@@ -364,7 +368,7 @@ def _reply_slip(ctx: PrintContext, doc: Document, lang: str, contact, top: float
     c.setStrokeColor(GREY)
     c.line(8 * MM, top, doc.width - 8 * MM, top)
     c.restoreState()
-    pen.text("✂ " + both("slip.cut_here"), lang, left, top + 9, width, 7, colour=GREY)
+    pen.text(both("slip.cut_here"), lang, left, top + 9, width, 7, colour=GREY)
     y = top - 5 * MM
     y -= pen.text(both("slip.reply_title") + f" – {ctx.date_line(lang)}", lang, left, y, width, 12, bold=True) + 6
     rtl = _direction(lang) == "rtl"
@@ -390,9 +394,10 @@ def letters(ctx: PrintContext, contacts: list, *, progress: Callable[[int, int],
     if not contacts:
         raise PrintError("Ingen mottakere valgt. / No recipients chosen.")
     _require_addresses(contacts)
-    ctx.venue  # raises PrintError without a venue
+    _ = ctx.venue  # raises PrintError before any page is made
     doc = Document(ctx, "A4", title="Invitasjonsbrev")
     total = len(contacts)
+    measuring, sizes = MeasuringPen(), {}
     for index, contact in enumerate(contacts, start=1):
         lang = _letter_language(contact)
         c = doc.canvas
@@ -415,26 +420,22 @@ def letters(ctx: PrintContext, contacts: list, *, progress: Callable[[int, int],
             if _direction(lang) == "ltr":
                 own, norwegian = (lang, 18 * MM), (NB, 18 * MM + half + 8 * MM)
             columns = [(own[0], own[1], half), (norwegian[0], norwegian[1], half)]
-        size = 10.5
-        while size > 7:
-            heights = [_measure_letter_column(ctx, doc, col_lang, contact.name, w, size)
-                       for col_lang, _x, w in columns]
-            if max(heights) <= available:
-                break
-            size -= 0.5
+        # The largest size at which both columns fit above the slip; found once per language
+        # (names hardly move line breaks) so 500 letters are not measured 500 times.
+        size = sizes.get(lang)
+        if size is None:
+            size = 10.5
+            while size > 7 and max(_letter_column(ctx, measuring, col_lang, contact.name, 0, 0, w, size)
+                                   for col_lang, _x, w in columns) > available:
+                size -= 0.5
+            sizes[lang] = size
         for col_lang, x, w in columns:
-            _letter_column(ctx, doc, col_lang, contact.name, x, body_top, w, size)
+            _letter_column(ctx, doc.pen, col_lang, contact.name, x, body_top, w, size)
         _reply_slip(ctx, doc, lang, contact, slip_top)
         doc.end_page()
         if progress is not None and (index % 10 == 0 or index == total):
             progress(index, total)
     return doc.finish()
-
-
-def _measure_letter_column(ctx, doc, lang, name, width, size) -> float:
-    # Measuring draws nothing: a throwaway canvas keeps the real one clean; shaping is cached.
-    scratch = Document(ctx, "A4")
-    return _letter_column(ctx, scratch, lang, name, 0, 800, width, size)
 
 
 def envelopes(ctx: PrintContext, contacts: list, *, size: str = "C5") -> bytes:
@@ -450,8 +451,8 @@ def envelopes(ctx: PrintContext, contacts: list, *, size: str = "C5") -> bytes:
         y = doc.height - 10 * MM
         for line in ret:
             y -= doc.pen.text(line, NB, 12 * MM, y, 90 * MM, 8)
-        note = ctx.t(lang)("letter.title") + " – " + ctx.date_line(lang)
-        doc.pen.text(note, lang, 12 * MM, y - 3, 110 * MM, 7, colour=GREY)
+        y -= doc.pen.text(ctx.t(lang)("letter.title"), lang, 12 * MM, y - 3, 110 * MM, 7, colour=GREY) + 3
+        doc.pen.text(ctx.date_line(lang), lang, 12 * MM, y, 110 * MM, 7, colour=GREY)
         x = doc.width * (0.45 if size == "C5" else 0.42)
         y = doc.height * 0.52
         for line in contact.address_lines():
@@ -607,8 +608,11 @@ def tally(ctx: PrintContext, lang: str = NB) -> bytes:
     y = doc.height - 28 * MM
     y -= pen.text(_both(ctx, lang, "tally.title"), lang, x, y, w, 20, bold=True) + 2
     venue = ctx.meeting.venue.name if ctx.meeting.venue else ""
-    y -= pen.text(f"{ctx.field(lang, 'topic')} – {ctx.date_line(lang)}, {ctx.time_line(lang)} – {venue}".strip(" –"),
-                  lang, x, y, w, 11) + 4
+    topic = ctx.field(lang, "topic")
+    if topic:
+        y -= pen.text(topic, lang, x, y, w, 12, bold=True) + 2
+    y -= pen.text(ctx.date_line(lang), lang, x, y, w, 11) + 2
+    y -= pen.text(f"{ctx.time_line(lang)} – {venue}".strip(" –"), lang, x, y, w, 11) + 4
     y -= pen.text(_both(ctx, lang, "tally.instructions"), lang, x, y, w, 10, colour=GREY) + 8
     label_w, total_w = 42 * MM, 28 * MM
     rows = [("tally.adults", 52 * MM), ("tally.children", 42 * MM), ("tally.staff", 26 * MM)]
@@ -652,7 +656,8 @@ def programme(ctx: PrintContext, lang: str = NB) -> bytes:
     topic = ctx.field(lang, "topic")
     if topic:
         y -= pen.text(topic, lang, x, y, w, 16, bold=True) + 2
-    y -= pen.text(f"{ctx.t(lang)('doc.when')}: {ctx.date_line(lang)}, {ctx.time_line(lang)}", lang, x, y, w, 12) + 2
+    y -= pen.text(ctx.date_line(lang), lang, x, y, w, 13, bold=True) + 1
+    y -= pen.text(ctx.time_line(lang), lang, x, y, w, 12) + 2
     venue = ctx.venue
     y -= pen.text(f"{ctx.t(lang)('doc.where')}: {venue.name}, {venue.address}", lang, x, y, w, 12) + 10
     rtl = _direction(lang) == "rtl"
@@ -681,7 +686,8 @@ def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
     arrival = (dt.datetime.combine(ctx.meeting.local_date, ctx.meeting.local_start.time())
                - dt.timedelta(minutes=15)).time()
     y -= pen.text(t("briefing.arrive", time=texts.clock(arrival, lang)), lang, x, y, w, 14, bold=True) + 4
-    y -= pen.text(f"{t('doc.when')}: {ctx.date_line(lang)}, {ctx.time_line(lang)}", lang, x, y, w, 12) + 2
+    y -= pen.text(ctx.date_line(lang), lang, x, y, w, 13, bold=True) + 1
+    y -= pen.text(ctx.time_line(lang), lang, x, y, w, 12) + 2
     venue = ctx.venue
     y -= pen.text(f"{t('doc.where')}: {venue.name}, {venue.address}", lang, x, y, w, 12) + 2
     contact = (ctx.meeting.created_by.name if getattr(ctx.meeting, "created_by", None) else "") or (ctx.org.sender_line or "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -123,7 +123,7 @@ class _RecordingPen:
     endPath = closePath  # noqa: N815
 
 
-@lru_cache(maxsize=None)
+@cache
 def face(family: str, bold: bool = False) -> Face:
     """The :class:`Face` for a family; bold falls back to regular only when no bold file exists."""
     with _lock:

@@ -131,6 +131,8 @@ def render_job(job_id: int, meeting_id: int, request_fields: dict) -> None:
 
     request = PrintRequest(**request_fields)
     try:
+        marks.ensure_marks()
+        db.session.commit()  # hold no write lock while progress is written from another connection
         meeting = db.session.get(Meeting, meeting_id)
         pdf, _report = render(meeting, request,
                               progress=lambda done, total: report_progress(job_id, done, total, f"{done} / {total}"))

@@ -245,7 +245,7 @@ def _shape(text: str, face: Face, rtl: bool, script: str, lang: str) -> tuple[tu
         hb.shape(face.hb_font, buf, features)
     return tuple(
         (info.codepoint, pos.x_advance, pos.x_offset, pos.y_offset, info.cluster)
-        for info, pos in zip(buf.glyph_infos, buf.glyph_positions)
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=False)
     )
 
 
@@ -254,7 +254,7 @@ def _char_advances(text: str, runs, lang: str) -> tuple[list[float], list[bool]]
     adv = [0.0] * len(text)
     starts = [False] * len(text)
     for start, end, level, script, face in runs:
-        for gid, x_adv, _xo, _yo, cluster in _shape(text[start:end], face, level % 2 == 1, script, lang):
+        for _gid, x_adv, _xo, _yo, cluster in _shape(text[start:end], face, level % 2 == 1, script, lang):
             adv[start + cluster] += x_adv / face.upem
             starts[start + cluster] = True
     return adv, starts
@@ -472,30 +472,51 @@ def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None =
     The box is ``box_width`` wide (default: the layout's max_width, else the block's width);
     alignment is applied inside it. Glyphs take the canvas's current fill colour. With
     ``extractable`` (default) the logical text is also written invisibly for search and copy.
+
+    Each distinct line becomes one Form XObject per document (glyphs + invisible text), placed
+    with a single ``Do``: a mail merge repeats the same lines hundreds of times, and this keeps
+    500 letters small and fast.
     """
+    forms = canvas.__dict__.setdefault("_brk_line_forms", {})
     for line in block.lines:
         if not line.pieces:
             continue
         lx = x + line_offset(block, line, box_width)
         by = y_top - line.baseline
-        ops = []
-        names = []
-        for piece in line.pieces:
-            face = piece.face
-            s = block.font_size / face.upem
-            pen = lx + piece.x
-            for gid, xa, xo, yo, _cl in piece.glyphs:
-                name = _glyph_form(canvas, face, gid)
-                if name is not None:
-                    ops.append(f"q {s:.6g} 0 0 {s:.6g} {pen + xo:.3f} {by + yo:.3f} cm /FormXob.{name} Do Q")
-                    names.append(name)
-                pen += xa
-        if ops:
-            canvas.addLiteral("\n".join(ops))
-            canvas._formsinuse.extend(dict.fromkeys(names))  # page XObject resources (ReportLab internals)
-        if extractable:
-            _draw_invisible(canvas, block, line, lx, by)
+        key = (id(line), extractable)
+        entry = forms.get(key)
+        if entry is None:
+            name = f"ln{len(forms)}"
+            size = block.font_size
+            canvas.beginForm(name, lowerx=-4 * size, lowery=-4 * size, upperx=line.width + 4 * size, uppery=4 * size)
+            _draw_line(canvas, block, line, 0.0, 0.0, extractable)
+            canvas.endForm()
+            entry = forms[key] = (line, name)  # the line is kept alive so its id stays unique
+        name = entry[1]
+        canvas.addLiteral(f"q 1 0 0 1 {lx:.3f} {by:.3f} cm /FormXob.{name} Do Q")
+        if name not in canvas._formsinuse:
+            canvas._formsinuse.append(name)
     return block.height
+
+
+def _draw_line(canvas, block: Block, line: Line, lx: float, by: float, extractable: bool) -> None:
+    ops = []
+    names = []
+    for piece in line.pieces:
+        face = piece.face
+        s = block.font_size / face.upem
+        pen = lx + piece.x
+        for gid, xa, xo, yo, _cl in piece.glyphs:
+            name = _glyph_form(canvas, face, gid)
+            if name is not None:
+                ops.append(f"q {s:.6g} 0 0 {s:.6g} {pen + xo:.3f} {by + yo:.3f} cm /FormXob.{name} Do Q")
+                names.append(name)
+            pen += xa
+    if ops:
+        canvas.addLiteral("\n".join(ops))
+        canvas._formsinuse.extend(dict.fromkeys(names))  # XObject resources (ReportLab internals)
+    if extractable:
+        _draw_invisible(canvas, block, line, lx, by)
 
 
 def draw_text(canvas, text: str, lang: str, x: float, y_top: float, font_size: float, max_width: float | None = None, **kw) -> float:

@@ -291,7 +291,7 @@ def glossary():
         flash(_("The term is added."), "success")
         return redirect(url_for("printing.glossary"))
     rendering_form = GlossaryRenderingForm()
-    rendering_form.language.choices = [(l.code, f"{l.name_nb} – {l.native_name}") for l in languages.all_languages()]
+    rendering_form.language.choices = [(lang.code, f"{lang.name_nb} – {lang.native_name}") for lang in languages.all_languages()]
     rows = glossary_service.terms()
     db.session.commit()
     return render_template("printing/glossary.html", terms=rows, form=form, rendering_form=rendering_form)
@@ -301,7 +301,7 @@ def glossary():
 def add_rendering(term_id: int):
     term = db.session.get(GlossaryTerm, term_id) or abort(404)
     form = GlossaryRenderingForm()
-    form.language.choices = [(l.code, l.code) for l in languages.all_languages()]
+    form.language.choices = [(lang.code, lang.code) for lang in languages.all_languages()]
     if form.validate_on_submit():
         existing = term.rendering(form.language.data)
         if existing is None:

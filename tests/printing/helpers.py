@@ -7,7 +7,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
 from babel.dates import format_date
 
 from brukermote.core import languages
@@ -100,6 +99,27 @@ def pdftotext(pdf: bytes) -> str:
     return out.stdout.decode("utf-8")
 
 
+_EXTRACTED: dict[int, str] = {}
+
+
+def printed(pdf: bytes, wanted: str) -> bool:
+    """Whether pdftotext finds ``wanted`` in the PDF (compared normalised).
+
+    pdftotext decides right-to-left reordering once per page from the majority script: on a mostly
+    Norwegian page an Arabic line comes out with its words in visual (left-to-right) order, each
+    word's letters still in logical order. Both orders of the same words count; anything else —
+    a wrong weekday, a missing word, letters out of order — does not.
+    """
+    key = hash(pdf)
+    if key not in _EXTRACTED:
+        if len(_EXTRACTED) > 8:
+            _EXTRACTED.clear()
+        _EXTRACTED[key] = normalise(pdftotext(pdf))
+    text = _EXTRACTED[key]
+    words = wanted.split()
+    return normalise(wanted) in text or normalise(" ".join(reversed(words))) in text
+
+
 def normalise(text: str) -> str:
     """Extracted text made comparable: NFC, no bidi controls, no punctuation and no spaces.
 
@@ -127,7 +147,3 @@ def render_png(pdf: bytes, dpi: int = 50, page: int = 1) -> bytes:
                         str(path), str(Path(tmp) / "page")], check=True, capture_output=True)
         return (Path(tmp) / "page.png").read_bytes()
 
-
-@pytest.fixture
-def meeting(app):
-    return make_meeting()

@@ -13,7 +13,7 @@ from brukermote.printing import marks, preflight, services
 from brukermote.printing.documents import PrintError
 from brukermote.printing.models import PhraseReview
 from brukermote.printing.services import PreflightFailed, PrintRequest
-from tests.printing.helpers import make_contacts, make_meeting, meeting, normalise, pdftotext, render_png  # noqa: F401
+from tests.printing.helpers import make_contacts, make_meeting, normalise, pdftotext, render_png
 
 
 def _codes(report):

@@ -1,0 +1,91 @@
+"""``make bench``: speed, memory and size of printing (targets from the printables issue).
+
+- the 13 posters: median seconds per poster (target < 0.3 s);
+- the mail merge for 500 contacts in mixed languages: letters + envelopes + label sheets, seconds
+  (target < 15 s), peak memory of the process (target < 400 MB), letters PDF size (target < 10 MB).
+
+Each figure is measured in a fresh process so caches and memory from one do not flatter another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("HUEY_BACKEND", "memory")
+os.environ.setdefault("BRUKERMOTE_INSTANCE_PATH", tempfile.mkdtemp(prefix="brukermote-bench-"))
+
+
+def _app():
+    from tests.conftest import make_app, reset_database
+
+    app = make_app(f"sqlite:///{os.environ['BRUKERMOTE_INSTANCE_PATH']}/bench.db")
+    reset_database(app)
+    return app
+
+
+def posters() -> dict:
+    from brukermote.printing import services
+    from tests.printing.helpers import ALL_LANGUAGES, make_meeting
+
+    with _app().app_context():
+        meeting = make_meeting()
+        timings, sizes = {}, {}
+        for code in ALL_LANGUAGES:
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                pdf, _report = services.render(meeting, services.PrintRequest(document="poster", language=code))
+                runs.append(time.perf_counter() - start)
+            timings[code] = statistics.median(runs)
+            sizes[code] = len(pdf)
+    return {"poster_median_s": statistics.median(timings.values()), "poster_max_s": max(timings.values()),
+            "per_language_s": timings, "poster_kb": {k: v // 1024 for k, v in sizes.items()}}
+
+
+def mail_merge() -> dict:
+    from brukermote.printing import services
+    from tests.printing.helpers import make_contacts, make_meeting
+
+    with _app().app_context():
+        meeting = make_meeting()
+        contacts = make_contacts(500)
+        ids = [c.id for c in contacts]
+        start = time.perf_counter()
+        letters, _ = services.render(meeting, services.PrintRequest(document="letters", contact_ids=ids))
+        t_letters = time.perf_counter() - start
+        envelopes, _ = services.render(meeting, services.PrintRequest(document="envelopes", contact_ids=ids))
+        labels, _ = services.render(meeting, services.PrintRequest(document="labels", contact_ids=ids))
+        total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mail_merge_s": total, "letters_s": t_letters, "peak_rss_mb": peak_mb,
+            "letters_mb": len(letters) / 1e6, "envelopes_mb": len(envelopes) / 1e6, "labels_mb": len(labels) / 1e6}
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        print(json.dumps({"posters": posters, "mail_merge": mail_merge}[sys.argv[1]]()))
+        return
+    results = {}
+    for part in ("posters", "mail_merge"):
+        out = subprocess.run([sys.executable, "-m", "tests.benchmarks", part], capture_output=True, text=True, check=True)
+        results.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"posters (13 languages): median {results['poster_median_s']:.3f} s, slowest {results['poster_max_s']:.3f} s"
+          f"  [target < 0.3 s]")
+    for code, seconds in results["per_language_s"].items():
+        print(f"  {code:8s} {seconds:.3f} s  {results['poster_kb'][code]} KB")
+    print(f"mail merge, 500 contacts: {results['mail_merge_s']:.1f} s (letters {results['letters_s']:.1f} s)"
+          f"  [target < 15 s]")
+    print(f"peak memory: {results['peak_rss_mb']:.0f} MB  [target < 400 MB]")
+    print(f"letters PDF: {results['letters_mb']:.1f} MB  [target < 10 MB]; envelopes {results['envelopes_mb']:.1f} MB, "
+          f"labels {results['labels_mb']:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -283,6 +283,10 @@ def _break_opportunities(text: str) -> list[int]:
     return out
 
 
+def _break_opportunities_set(text: str, a: int, b: int) -> set[int]:
+    return {a + i for i in _break_opportunities(text[a:b])}
+
+
 def _strip_range(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1] in _SPACES or text[end - 1] == _ZWSP):
         end -= 1
@@ -425,16 +429,25 @@ def layout(
     for paragraph in text.split("\n"):
         runs = _itemise(paragraph, lang, bold)
         adv, starts = _char_advances(paragraph, runs, lang)
-        for a, b, forced in _break_lines(paragraph, adv, starts, font_size, max_width):
+        pending = list(_break_lines(paragraph, adv, starts, font_size, max_width))
+        while pending:
+            a, b, forced = pending.pop(0)
             line = _make_line(paragraph, a, b, runs, lang, font_size, forced, fallback)
-            # kerning across a break can make the re-shaped line a hair wider; never overflow
-            if max_width is not None and line.width > max_width and not forced:
-                cut = max((i for i in _break_opportunities(paragraph[a:b])), default=None)
+            # Shaping in context (kerning, Arabic joining forms) can make a line a hair wider than
+            # the isolated advances promised: move the break back (to a space, else a cluster).
+            if max_width is not None and line.width > max_width:
+                cut = None
+                if not forced:
+                    cut = max((a + i for i in _break_opportunities(paragraph[a:b]) if 0 < i < b - a), default=None)
+                if cut is None:
+                    cut = max((i for i in range(a + 1, b) if starts[i]), default=None)
                 if cut is not None:
-                    a2, b2 = _strip_range(paragraph, a, a + cut)
-                    lines.append(_make_line(paragraph, a2, b2, runs, lang, font_size, False, fallback))
-                    a, b = a + cut, b
-                    line = _make_line(paragraph, a, b, runs, lang, font_size, False, fallback)
+                    a1, b1 = _strip_range(paragraph, a, cut)
+                    a2, b2 = _strip_range(paragraph, cut, b)
+                    if a1 < b1 and a2 < b2:
+                        pending[:0] = [(a1, b1, forced or cut not in _break_opportunities_set(paragraph, a, b)),
+                                       (a2, b2, forced)]
+                        continue
             lines.append(line)
 
     # vertical metrics

@@ -288,4 +288,6 @@ def test_draw_returns_height_and_defines_glyph_forms_once():
     text.draw(c, block, 10, 700)
     c.save()
     pdf = buf.getvalue()
-    assert pdf.count(b"/Subtype /Form") == len({(p.face.rl_name, g[0]) for p in _pieces(block) for g in p.glyphs if g[0] and p.face.outline(g[0])})
+    glyph_forms = len({(p.face.rl_name, g[0]) for p in _pieces(block) for g in p.glyphs if g[0] and p.face.outline(g[0])})
+    line_forms = len([line for line in block.lines if line.pieces])  # each line drawn twice, defined once
+    assert pdf.count(b"/Subtype /Form") == glyph_forms + line_forms

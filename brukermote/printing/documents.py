@@ -567,12 +567,17 @@ def _face(canvas, cx: float, cy: float, r: float, mood: int) -> None:
     canvas.restoreState()
 
 
+def _sheet(ctx: PrintContext, document: str, title: str, margin_mm_: float = 18.0):
+    """An A4 sheet with the marks row at the top: returns (doc, x, width, y where content starts)."""
+    doc = Document(ctx, "A4", title=title)
+    x, w = margin_mm_ * MM, doc.width - 2 * margin_mm_ * MM
+    draw_mark_row(doc.canvas, ctx.marks, document, "A4", x, doc.height - 10 * MM)
+    return doc, x, w, doc.height - 30 * MM
+
+
 def feedback_form(ctx: PrintContext, lang: str) -> bytes:
-    doc = Document(ctx, "A4", title="Tilbakemeldingsskjema")
+    doc, x, w, y = _sheet(ctx, "feedback-form", "Tilbakemeldingsskjema")
     c, pen = doc.canvas, doc.pen
-    x, w = 18 * MM, doc.width - 36 * MM
-    draw_mark_row(c, ctx.marks, "feedback-form", "A4", x, doc.height - 10 * MM)
-    y = doc.height - 30 * MM
     y -= pen.text(ctx.t(lang)("feedback.title"), lang, x, y, w, 24, bold=True) + 2
     if lang != NB:
         y -= pen.text(ctx.t(NB)("feedback.title"), NB, x, y, w, 12, colour=GREY) + 2
@@ -601,11 +606,9 @@ def feedback_form(ctx: PrintContext, lang: str) -> bytes:
 
 
 def tally(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc = Document(ctx, "A4", title="Telleark")
+    doc, x, w, y = _sheet(ctx, "tally", "Telleark", margin_mm_=15.0)
     c, pen = doc.canvas, doc.pen
-    x, w = 15 * MM, doc.width - 30 * MM
-    draw_mark_row(c, ctx.marks, "tally", "A4", x, doc.height - 10 * MM)
-    y = doc.height - 28 * MM
+    y += 2 * MM
     y -= pen.text(_both(ctx, lang, "tally.title"), lang, x, y, w, 20, bold=True) + 2
     venue = ctx.meeting.venue.name if ctx.meeting.venue else ""
     topic = ctx.field(lang, "topic")
@@ -647,11 +650,8 @@ def _kind_label(ctx: PrintContext, lang: str, kind: ProgrammeKind) -> str:
 
 
 def programme(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc = Document(ctx, "A4", title="Program")
-    c, pen = doc.canvas, doc.pen
-    x, w = 18 * MM, doc.width - 36 * MM
-    draw_mark_row(c, ctx.marks, "programme", "A4", x, doc.height - 10 * MM)
-    y = doc.height - 30 * MM
+    doc, x, w, y = _sheet(ctx, "programme", "Program")
+    pen = doc.pen
     y -= pen.text(_both(ctx, lang, "programme.title"), lang, x, y, w, 22, bold=True) + 4
     topic = ctx.field(lang, "topic")
     if topic:
@@ -670,18 +670,16 @@ def programme(ctx: PrintContext, lang: str = NB) -> bytes:
         used = pen.text(_kind_label(ctx, lang, row.item.kind), lang, bx, y, w - time_w, 12, bold=True)
         detail = row.item.title + (f" – {row.item.speaker.name}" if row.item.speaker else "")
         if detail.strip():
-            used += pen.text(detail, NB, bx, y - used, w - time_w, 11)
+            # Norwegian detail under a right-to-left label keeps to the same (right) edge.
+            used += pen.text(detail, NB, bx, y - used, w - time_w, 11, align="end" if rtl else "start")
         y -= max(used, 14) + 8
     doc.end_page()
     return doc.finish()
 
 
 def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc = Document(ctx, "A4", title="Tolkeorientering")
-    c, pen, t = doc.canvas, doc.pen, ctx.t(lang)
-    x, w = 18 * MM, doc.width - 36 * MM
-    draw_mark_row(c, ctx.marks, "briefing", "A4", x, doc.height - 10 * MM)
-    y = doc.height - 30 * MM
+    doc, x, w, y = _sheet(ctx, "briefing", "Tolkeorientering")
+    pen, t = doc.pen, ctx.t(lang)
     y -= pen.text(t("briefing.title"), lang, x, y, w, 22, bold=True) + 6
     arrival = (dt.datetime.combine(ctx.meeting.local_date, ctx.meeting.local_start.time())
                - dt.timedelta(minutes=15)).time()
@@ -707,7 +705,9 @@ def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
                 f"{_kind_label(ctx, lang, row.item.kind)}")
         y -= pen.text(line, lang, x, y, w, 11, bold=True)
         if row.item.title:
-            y -= pen.text(row.item.title, NB, x + 6 * MM, y, w - 6 * MM, 10.5)
+            rtl = _direction(lang) == "rtl"
+            y -= pen.text(row.item.title, NB, x if rtl else x + 6 * MM, y, w - 6 * MM, 10.5,
+                          align="end" if rtl else "start")
         y -= 3
     y -= 8
     y -= pen.text(t("briefing.advice_title"), lang, x, y, w, 14, bold=True) + 3

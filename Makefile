@@ -25,8 +25,14 @@ run: install
 	$(BIN)/brukermote dev --host $(HOST) --port $(PORT)
 
 ## The whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set).
-test: install system-deps
+test: install system-deps tests/js/node_modules
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Independent parsers the tests run with node (Mozilla's ical.js), from the npm registry.
+tests/js/node_modules: tests/js/package.json
+	@command -v npm >/dev/null || { echo "node and npm are needed for the calendar tests (apt-get install nodejs npm)"; exit 1; }
+	cd tests/js && npm install --no-audit --no-fund --silent
+	touch $@
 
 ## Speed and memory figures (not pass/fail tests).
 bench: install

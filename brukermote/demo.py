@@ -102,6 +102,7 @@ def load_demo() -> dict:
             created_by=admin,
         )
         meeting.status = MeetingStatus.held
+        meeting.published_at = meeting.starts_at - dt.timedelta(days=21)
         for task in meeting.tasks:
             task.done_at = meeting.ends_at
         by_date[day] = meeting

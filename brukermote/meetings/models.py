@@ -165,6 +165,8 @@ class Meeting(TimestampMixin, db.Model):
     interpreter_languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: Bumped on every save; a save based on an older version is refused (no silent overwrite).
     version: Mapped[int] = mapped_column(nullable=False, default=1)
+    #: When the meeting was first published; public calendars keep showing it (as cancelled if so).
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: iCalendar SEQUENCE: raised when time, place or status changes.
     ical_sequence: Mapped[int] = mapped_column(default=0)
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"))

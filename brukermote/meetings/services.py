@@ -222,6 +222,8 @@ def change_status(meeting: Meeting, new: MeetingStatus, reason: str = "") -> Non
     if new == MeetingStatus.held and meeting.starts_at > utcnow():
         raise MeetingError(_("A meeting cannot be marked as held before it has started."))
     meeting.status = new
+    if new == MeetingStatus.published and meeting.published_at is None:
+        meeting.published_at = utcnow()
     meeting.ical_sequence += 1
     db.session.flush()
     if new == MeetingStatus.cancelled:

@@ -10,13 +10,13 @@ from ..meetings.models import Meeting, MeetingStatus
 
 bp = Blueprint("public", __name__)
 
-#: Only these are ever shown to the public.
+#: Only these are ever shown to the public, and only if the meeting was published at some point.
 VISIBLE = (MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled)
 
 
 def published_meeting(uid: str) -> Meeting:
     meeting = db.session.scalar(sa.select(Meeting).where(Meeting.uid == uid))
-    if meeting is None or meeting.status not in VISIBLE:
+    if meeting is None or meeting.status not in VISIBLE or meeting.published_at is None:
         abort(404)
     return meeting
 

@@ -53,6 +53,7 @@ def make_meeting(day=FIXED_DAY, approve=True, venue=True):
         venue_id=place.id if place else None, catering="frukt og kjeks", catering_halal=True, childcare=True,
         target_languages=ALL_LANGUAGES, interpreter_languages=["so", "ar"]))
     meeting.status = MeetingStatus.published
+    meeting.published_at = utcnow()
     speaker = Speaker(name="Kari Nordmann", organisation="NAV Bjerke")
     db.session.add(speaker)
     db.session.flush()

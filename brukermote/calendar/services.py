@@ -1,0 +1,174 @@
+"""iCalendar output: stable UIDs, TZID=Europe/Oslo with a VTIMEZONE, SEQUENCE raised on changes,
+cancelled meetings kept (STATUS:CANCELLED, same UID) so subscribers' calendars update."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app
+from icalendar import Alarm, Calendar, Event, Timezone
+
+from ..core.timeutil import local_zone, utcnow
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingStatus, Task
+
+PRODID = "-//Brukermøte//brukermote//NO"
+
+#: Other domains add events to a member's private feed: ``fn(user) -> list[Event]``
+#: (interpreter arrival times come from the interpreter bookings this way).
+private_event_providers: list = []
+
+_STATUS = {
+    MeetingStatus.draft: "TENTATIVE",
+    MeetingStatus.planned: "TENTATIVE",
+    MeetingStatus.published: "CONFIRMED",
+    MeetingStatus.held: "CONFIRMED",
+    MeetingStatus.cancelled: "CANCELLED",
+}
+
+
+def _domain() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "brukermote"
+
+
+def new_calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", str(local_zone()))
+    return calendar
+
+
+def meeting_event(meeting: Meeting, *, alarm_minutes: int | None = None) -> Event:
+    zone = local_zone()
+    event = Event()
+    event.add("uid", f"meeting-{meeting.uid}@{_domain()}")
+    event.add("dtstamp", utcnow())
+    event.add("last-modified", meeting.updated_at)
+    event.add("sequence", meeting.ical_sequence)
+    event.add("dtstart", meeting.starts_at.astimezone(zone))
+    event.add("dtend", meeting.ends_at.astimezone(zone))
+    event.add("summary", meeting.topic or str(meeting.type.title))
+    event.add("status", _STATUS[meeting.status])
+    if meeting.venue is not None:
+        event.add("location", ", ".join(p for p in (meeting.venue.name, meeting.venue.address) if p))
+    description = meeting.description or ""
+    if meeting.status == MeetingStatus.cancelled and meeting.cancel_reason:
+        description = f"AVLYST: {meeting.cancel_reason}\n\n{description}".strip()
+    if description:
+        event.add("description", description)
+    if meeting.published_at is not None:
+        event.add("url", f"{current_app.config['PUBLIC_BASE_URL']}/m/{meeting.uid}")
+    if alarm_minutes and meeting.status != MeetingStatus.cancelled:
+        event.add_component(_alarm(meeting.topic or "Møte", dt.timedelta(minutes=-alarm_minutes)))
+    return event
+
+
+def task_event(task: Task) -> Event:
+    """A checklist task as an all-day event on its due date (subscribed calendars show VEVENTs,
+    many ignore VTODOs), with a reminder the morning before."""
+    event = Event()
+    event.add("uid", f"task-{task.id}@{_domain()}")
+    event.add("dtstamp", utcnow())
+    event.add("sequence", task.meeting.ical_sequence)
+    event.add("dtstart", task.due_date)
+    event.add("dtend", task.due_date + dt.timedelta(days=1))
+    event.add("summary", f"Oppgave: {task.title}")
+    event.add("description", f"{task.meeting.topic} – {task.meeting.local_date.isoformat()}")
+    event.add("status", "CANCELLED" if task.meeting.status == MeetingStatus.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    event.add_component(_alarm(task.title, dt.timedelta(hours=-15)))
+    return event
+
+
+def _alarm(text: str, trigger: dt.timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", trigger)
+    return alarm
+
+
+#: Central European time as every calendar program writes it: the EU rule (last Sunday of March
+#: and of October) as RRULEs, valid for every future year. icalendar's generated VTIMEZONE lists
+#: single dates and stops in 2038, and some clients (ical.js among them) misread such long lists.
+_CET_ZONES = {"Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Berlin", "Europe/Amsterdam",
+              "Europe/Paris", "Europe/Brussels", "Europe/Vienna", "Europe/Zurich", "Europe/Rome",
+              "Europe/Madrid", "Europe/Warsaw", "Europe/Prague", "Europe/Budapest"}
+_CET_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:{tzid}
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
+def to_ics(calendar: Calendar) -> bytes:
+    tzid = str(local_zone())
+    if tzid in _CET_ZONES:
+        calendar.subcomponents.insert(0, Timezone.from_ical(_CET_VTIMEZONE.format(tzid=tzid).replace("\n", "\r\n")))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# -- the three calendars ---------------------------------------------------------------------------
+
+def public_meetings() -> list[Meeting]:
+    """Meetings the public has seen: published or held ones, and cancelled ones that had been
+    published (so a subscriber's copy turns into a cancellation instead of silently staying)."""
+    return list(db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.published_at.is_not(None),
+               Meeting.status.in_([MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled]))
+        .order_by(Meeting.starts_at)
+    ))
+
+
+def meeting_ics(meeting: Meeting) -> bytes:
+    calendar = new_calendar(meeting.topic or "Brukermøte")
+    calendar.add_component(meeting_event(meeting, alarm_minutes=120))
+    return to_ics(calendar)
+
+
+def public_feed(name: str) -> bytes:
+    calendar = new_calendar(name)
+    for meeting in public_meetings():
+        calendar.add_component(meeting_event(meeting))
+    return to_ics(calendar)
+
+
+def member_feed(user) -> bytes:
+    calendar = new_calendar(f"Brukermøte – {user.name}")
+    since = utcnow() - dt.timedelta(days=180)
+    meetings = db.session.scalars(
+        sa.select(Meeting).where(Meeting.ends_at >= since, Meeting.status != MeetingStatus.draft).order_by(Meeting.starts_at)
+    )
+    for meeting in meetings:
+        calendar.add_component(meeting_event(meeting, alarm_minutes=120))
+    tasks = db.session.scalars(
+        sa.select(Task).join(Meeting).where(Task.assignee_id == user.id, Meeting.ends_at >= since)
+    )
+    for task in tasks:
+        calendar.add_component(task_event(task))
+    for provider in private_event_providers:
+        for event in provider(user):
+            calendar.add_component(event)
+    return to_ics(calendar)

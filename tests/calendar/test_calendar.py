@@ -1,0 +1,120 @@
+"""Calendars: parse with icalendar and with Mozilla's ical.js; UIDs stable, SEQUENCE rising,
+cancellations visible, times in Europe/Oslo with a VTIMEZONE."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from brukermote.extensions import db
+from brukermote.meetings import services as meeting_services
+from brukermote.meetings.models import Meeting, MeetingStatus, MeetingType, Venue
+
+JS = Path(__file__).resolve().parent.parent / "js"
+
+
+@pytest.fixture
+def published(app, admin_user):
+    venue = Venue(name="Årvoll Gård", address="Årvollveien 36")
+    db.session.add(venue)
+    db.session.flush()
+    meeting = meeting_services.create_meeting(meeting_services.MeetingData(
+        type=MeetingType.user_meeting, topic="Bolig", day=dt.date(2031, 3, 26), start=dt.time(13, 30),
+        end=dt.time(15, 30), venue_id=venue.id), created_by=admin_user)
+    meeting_services.change_status(meeting, MeetingStatus.planned)
+    meeting_services.change_status(meeting, MeetingStatus.published)
+    db.session.commit()
+    return meeting
+
+
+def _events(data: bytes):
+    calendar = Calendar.from_ical(data)
+    return calendar, [c for c in calendar.walk("VEVENT")]
+
+
+def _ical_js(data: bytes, tmp_path) -> dict:
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "ical.js").exists():
+        pytest.fail("node and ical.js are needed (make test installs them: npm install in tests/js)")
+    path = tmp_path / "feed.ics"
+    path.write_bytes(data)
+    out = subprocess.run([node, str(JS / "parse_ics.mjs"), str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_meeting_ics_has_oslo_time_a_timezone_and_a_stable_uid(client, published, tmp_path):
+    response = client.get(f"/m/{published.uid}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar, [event] = _events(response.data)
+    assert len(calendar.walk("VTIMEZONE")) == 1 and calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Oslo"
+    assert b"DTSTART;TZID=Europe/Oslo:20310326T133000" in response.data
+    assert event["UID"] == f"meeting-{published.uid}@127.0.0.1"
+    parsed = _ical_js(response.data, tmp_path)
+    [js_event] = parsed["events"]
+    assert js_event["tzid"] == "Europe/Oslo" and js_event["startLocal"].startswith("2031-03-26T13:30:00")
+    # 26 March 2031 is before the clocks go forward (30 March): 13:30 in Oslo is 12:30 UTC.
+    assert js_event["startUtc"] == int(dt.datetime(2031, 3, 26, 12, 30, tzinfo=dt.UTC).timestamp())
+    assert js_event["alarms"] == 1
+
+
+def test_moved_meeting_keeps_uid_and_raises_sequence(client, published, tmp_path):
+    before = _ical_js(client.get(f"/m/{published.uid}.ics").data, tmp_path)["events"][0]
+    meeting_services.update_meeting(published, meeting_services.MeetingData(
+        type=published.type, topic="Bolig", day=dt.date(2031, 4, 2), start=dt.time(13, 30), end=dt.time(15, 30),
+        venue_id=published.venue_id), published.version)
+    db.session.commit()
+    after = _ical_js(client.get(f"/m/{published.uid}.ics").data, tmp_path)["events"][0]
+    assert after["uid"] == before["uid"]
+    assert after["sequence"] > before["sequence"]
+    # 2 April 2031 is after the spring change: 13:30 Oslo is 11:30 UTC.
+    assert after["startUtc"] == int(dt.datetime(2031, 4, 2, 11, 30, tzinfo=dt.UTC).timestamp())
+
+
+def test_public_feed_shows_cancelled_meetings_as_cancelled(client, published, tmp_path):
+    draft = meeting_services.create_meeting(meeting_services.MeetingData(
+        type=MeetingType.user_meeting, topic="Hemmelig utkast", day=dt.date(2031, 5, 7), start=dt.time(13, 0),
+        end=dt.time(14, 0)))
+    db.session.commit()
+    before = _ical_js(client.get("/calendar/public.ics").data, tmp_path)["events"]
+    assert [e["summary"] for e in before] == ["Bolig"]  # the draft is not public
+    meeting_services.change_status(published, MeetingStatus.cancelled, "Lokalet er stengt")
+    meeting_services.change_status(draft, MeetingStatus.cancelled, "Ikke aktuelt")
+    db.session.commit()
+    data = client.get("/calendar/public.ics").data
+    after = _ical_js(data, tmp_path)["events"]
+    assert len(after) == 1 and after[0]["uid"] == before[0]["uid"]
+    assert after[0]["status"] == "CANCELLED" and after[0]["sequence"] > before[0]["sequence"]
+    _calendar, [event] = _events(data)
+    assert "Lokalet er stengt" in str(event["DESCRIPTION"])
+    assert client.get(f"/m/{draft.uid}.ics").status_code == 404
+
+
+def test_private_feed_has_meetings_my_tasks_and_alarms_and_is_revocable(admin_client, admin_user, published, tmp_path):
+    task = published.tasks[0]
+    task.assignee_id = admin_user.id
+    db.session.commit()
+    url = f"/calendar/member/{admin_user.calendar_token}.ics"
+    anonymous = admin_client.application.test_client()
+    parsed = _ical_js(anonymous.get(url).data, tmp_path)
+    summaries = [e["summary"] for e in parsed["events"]]
+    assert "Bolig" in summaries and f"Oppgave: {task.title}" in summaries
+    task_event = next(e for e in parsed["events"] if e["summary"].startswith("Oppgave"))
+    assert task_event["startLocal"] == task.due_date.isoformat() and task_event["alarms"] == 1
+    assert len(parsed["events"]) == 2  # tasks of others are not in my feed
+    admin_client.post("/profile/calendar-token")
+    assert anonymous.get(url).status_code == 404
+    db.session.expire_all()
+    assert anonymous.get(f"/calendar/member/{db.session.get(type(admin_user), admin_user.id).calendar_token}.ics").status_code == 200
+
+
+def test_published_at_is_set_once(published):
+    first = published.published_at
+    meeting_services.change_status(published, MeetingStatus.planned)
+    meeting_services.change_status(published, MeetingStatus.published)
+    assert db.session.get(Meeting, published.id).published_at == first

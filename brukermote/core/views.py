@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from ..auth.access import admin_required, public
 from ..extensions import db
 from .forms import LanguagesField
+from .jobs import Job, JobState, jobs_dir
 from .models import Organisation
 from .phone import PhoneError, normalise_phone
 
@@ -70,10 +71,6 @@ def healthz():
 
 
 # -- background jobs ----------------------------------------------------------------------------
-
-from flask import abort, jsonify, send_file  # noqa: E402
-
-from .jobs import Job, JobState, jobs_dir  # noqa: E402
 
 
 def _job(token: str) -> Job:

@@ -91,7 +91,7 @@ class SpeakerForm(FlaskForm):
 
 
 class BudgetForm(FlaskForm):
-    version = HiddenField()
+    """One estimated/actual pair per budget category (fields added below)."""
 
 
 # One estimated/actual pair per category, added as attributes so the template can loop.

@@ -418,7 +418,7 @@ def meeting_warnings(meeting: Meeting) -> list[Warning]:
             )
         )
     if meeting.status in (MeetingStatus.draft, MeetingStatus.planned, MeetingStatus.published):
-        today = meeting.local_start.tzinfo and utcnow().astimezone(meeting.local_start.tzinfo).date()
+        today = utcnow().astimezone(meeting.local_start.tzinfo).date()
         overdue = [t for t in meeting.tasks if not t.is_done and t.due_date < today]
         if overdue:
             warnings.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..auth.access import public
 from ..core import languages

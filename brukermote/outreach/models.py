@@ -81,3 +81,25 @@ class Consent(db.Model):
 
     contact: Mapped[Contact] = relationship(back_populates="consents")
 
+
+
+class ContactImport(db.Model):
+    """An uploaded contact file waiting between preview and commit.
+
+    Why a table and not the session or a temporary file: the parsed rows are personal data. A signed
+    session cookie is readable by the browser (and limited to ~4 KB); a file in the instance folder
+    would leave clear-text personal data on disk outside the database's backups, access control and
+    erasure. Here the rows sit in the same database as the contacts themselves, under the same
+    protection, and the row is deleted on commit or cancel, and by ``services.purge_stale_imports``
+    (run on every upload and by ``brukermote contacts purge``) once older than an hour.
+    """
+
+    __tablename__ = "contact_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unguessable handle used in the preview URL.
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    #: {"filename": str, "headers": [str], "rows": [[row_number, [cell, ...]], ...]}
+    payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)

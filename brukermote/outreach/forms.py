@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..core.forms import MultiCheckboxField, StrictDateField, language_choices
+from ..core.phone import PhoneError, normalise_phone
+from .models import ConsentMethod, ConsentPurpose
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("As it should appear on an envelope"))
+    street = TextAreaField(_l("Street address"), validators=[Optional(), Length(max=300)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)])
+    language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        self.phone_e164: str | None = None
+
+    def validate_phone(self, field):
+        if field.data and field.data.strip():
+            try:
+                self.phone_e164 = normalise_phone(field.data)
+            except PhoneError as exc:
+                raise ValidationError(str(exc)) from None
+
+
+class ConsentForm(FlaskForm):
+    purpose = SelectField(_l("Consent to"), choices=ConsentPurpose.choices(), validators=[DataRequired()])
+    method = SelectField(_l("Given by"), choices=[c for c in ConsentMethod.choices() if c[0] != "import"],
+                         validators=[DataRequired()])
+    wording_version = StringField(_l("Wording version"), default="2026-1", validators=[DataRequired(), Length(max=20)])
+    given_on = StrictDateField(_l("Given on"), validators=[Optional()], description=_l("Leave empty for today"))
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+def _column(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ImportMappingForm(FlaskForm):
+    name = SelectField(_l("Name"), coerce=_column)
+    street = SelectField(_l("Street address"), coerce=_column)
+    postcode = SelectField(_l("Postcode"), coerce=_column)
+    city = SelectField(_l("City"), coerce=_column)
+    phone = SelectField(_l("Mobile phone"), coerce=_column)
+    language = SelectField(_l("Language"), coerce=_column)
+    default_language = SelectField(_l("Language when the file has none"))
+    purposes = MultiCheckboxField(_l("They have consented to (recorded as «import»)"), choices=ConsentPurpose.choices())
+    wording_version = StringField(_l("Wording version of that consent"), default="2026-1",
+                                  validators=[DataRequired(), Length(max=20)])
+
+    COLUMNS = ("name", "street", "postcode", "city", "phone", "language")
+
+    def set_headers(self, headers: list[str]) -> None:
+        choices = [("", _l("– not in the file –"))] + [(i, h or f"#{i + 1}") for i, h in enumerate(headers)]
+        for key in self.COLUMNS:
+            getattr(self, key).choices = choices
+        self.default_language.choices = language_choices()
+
+    def mapping(self) -> dict:
+        return {key: getattr(self, key).data for key in self.COLUMNS}

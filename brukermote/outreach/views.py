@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.access import confidential_required
+from ..core import languages
+from ..core.hooks import registry
+from ..core.timeutil import local_zone, to_utc, utcnow
+from ..extensions import db
+from . import services
+from .forms import ConsentForm, ContactForm, ImportMappingForm, ImportUploadForm
+from .models import Consent, ConsentMethod, ConsentPurpose, Contact
+
+bp = Blueprint("outreach", __name__)
+
+
+def setup(app) -> None:
+    registry.add_nav(_l("Contacts"), "outreach.contacts")
+
+
+def _contact(contact_id: int) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+def _language_name(code: str) -> str:
+    lang = languages.LANGUAGES.get(code)
+    return f"{lang.name_nb} – {lang.native_name}" if lang else code
+
+
+# -- overview: counts for everyone, names only for confidential members --------------------------
+
+@bp.route("/contacts")
+def contacts():
+    rows = None
+    if current_user.is_confidential:
+        rows = services.contacts()
+        services.audit("contact.list", None, current_user, detail=f"{len(rows)} contacts")
+        db.session.commit()
+    return render_template("outreach/contacts.html", overview=services.overview(), rows=rows,
+                           language_name=_language_name, ConsentPurpose=ConsentPurpose)
+
+
+def _data(form: ContactForm) -> services.ContactData:
+    return services.ContactData(name=form.name.data or "", street=form.street.data or "",
+                                postcode=form.postcode.data or "", city=form.city.data or "",
+                                phone=form.phone_e164, language=form.language.data)
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@confidential_required
+def create():
+    form = ContactForm()
+    if request.method == "GET":
+        form.language.data = "nb"
+    if form.validate_on_submit():
+        try:
+            contact = services.create_contact(_data(form))
+            services.audit("contact.create", contact.id, current_user)
+            db.session.commit()
+        except services.ContactError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("The contact is saved. Record the consent they gave."), "success")
+            return redirect(url_for("outreach.detail", contact_id=contact.id))
+    return render_template("outreach/edit.html", form=form, contact=None)
+
+
+@bp.route("/contacts/<int:contact_id>")
+@confidential_required
+def detail(contact_id: int):
+    contact = _contact(contact_id)
+    services.audit("contact.view", contact.id, current_user)
+    db.session.commit()
+    return render_template("outreach/detail.html", contact=contact, consent_form=ConsentForm(),
+                           language_name=_language_name)
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@confidential_required
+def edit(contact_id: int):
+    contact = _contact(contact_id)
+    if request.method == "GET":
+        from ..core.phone import display_phone
+
+        form = ContactForm(obj=contact)
+        form.phone.data = display_phone(contact.phone)
+        services.audit("contact.view", contact.id, current_user)
+        db.session.commit()
+    else:
+        form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            services.update_contact(contact, _data(form))
+            services.audit("contact.edit", contact.id, current_user)
+            db.session.commit()
+        except services.ContactError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("The contact is saved."), "success")
+            return redirect(url_for("outreach.detail", contact_id=contact.id))
+    return render_template("outreach/edit.html", form=form, contact=contact)
+
+
+@bp.route("/contacts/<int:contact_id>/consents", methods=["POST"])
+@confidential_required
+def add_consent(contact_id: int):
+    contact = _contact(contact_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        given_at = None
+        if form.given_on.data and form.given_on.data != utcnow().astimezone(local_zone()).date():
+            given_at = to_utc(form.given_on.data, dt.time(12, 0))
+        try:
+            services.give_consent(contact, ConsentPurpose(form.purpose.data), ConsentMethod(form.method.data),
+                                  form.wording_version.data, given_at)
+            services.audit("contact.consent", contact.id, current_user, detail=form.purpose.data)
+            db.session.commit()
+            flash(_("The consent is recorded."), "success")
+        except services.ContactError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+    return redirect(url_for("outreach.detail", contact_id=contact.id))
+
+
+@bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
+@confidential_required
+def withdraw_consent(consent_id: int):
+    consent = db.session.get(Consent, consent_id)
+    if consent is None:
+        abort(404)
+    services.withdraw_consent(consent)
+    services.audit("contact.withdraw", consent.contact_id, current_user, detail=consent.purpose.value)
+    db.session.commit()
+    flash(_("The consent is withdrawn. The record of it is kept."), "success")
+    return redirect(url_for("outreach.detail", contact_id=consent.contact_id))
+
+
+@bp.route("/contacts/<int:contact_id>/opt-out", methods=["POST"])
+@confidential_required
+def opt_out(contact_id: int):
+    contact = _contact(contact_id)
+    if not contact.phone:
+        flash(_("This contact has no phone number."), "error")
+    else:
+        services.opt_out_phone(contact.phone)
+        services.audit("contact.opt_out", contact.id, current_user)
+        db.session.commit()
+        flash(_("No SMS will be sent to this number."), "success")
+    return redirect(url_for("outreach.detail", contact_id=contact.id))
+
+
+@bp.route("/contacts/<int:contact_id>/export")
+@confidential_required
+def export(contact_id: int):
+    contact = _contact(contact_id)
+    payload = services.export_contact(contact)
+    services.audit("contact.export", contact.id, current_user)
+    db.session.commit()
+    return Response(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="contact-{contact.id}.json"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/contacts/<int:contact_id>/erase", methods=["POST"])
+@confidential_required
+def erase(contact_id: int):
+    contact = _contact(contact_id)
+    services.erase_contact(contact, current_user)
+    db.session.commit()
+    flash(_("The contact and everything recorded about them is erased."), "success")
+    return redirect(url_for("outreach.contacts"))
+
+
+# -- import -------------------------------------------------------------------------------------
+
+@bp.route("/contacts/import", methods=["GET", "POST"])
+@confidential_required
+def import_upload():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            headers, rows = services.read_table(upload.read(), upload.filename or "")
+        except services.ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            pending = services.save_pending(headers, rows, upload.filename or "", current_user)
+            db.session.commit()
+            return redirect(url_for("outreach.import_preview", token=pending.token))
+    return render_template("outreach/import_upload.html", form=form)
+
+
+@bp.route("/contacts/import/<token>", methods=["GET", "POST"])
+@confidential_required
+def import_preview(token: str):
+    pending = services.load_pending(token, current_user)
+    if pending is None:
+        flash(_("This upload has expired. Upload the file again."), "error")
+        return redirect(url_for("outreach.import_upload"))
+    headers = pending.payload["headers"]
+    rows = pending.payload["rows"]
+    form = ImportMappingForm() if request.method == "POST" else ImportMappingForm(formdata=None)
+    form.set_headers(headers)
+    if request.method == "GET":
+        for key, index in services.guess_mapping(headers).items():
+            getattr(form, key).data = index
+        form.default_language.data = "nb"
+    valid = form.validate() if request.method == "POST" else True
+    preview = services.preview_import(rows, form.mapping(), form.default_language.data or "nb")
+    if request.method == "POST" and request.form.get("action") == "commit":
+        if not valid:
+            pass
+        elif not preview.ok:
+            form.form_errors.append(_("Nothing was imported: %(n)d rows have errors. Correct the file and upload it again.",
+                                      n=preview.error_count) if preview.error_count else preview.mapping_errors[0])
+        else:
+            try:
+                created = services.commit_import(preview, [ConsentPurpose(p) for p in form.purposes.data],
+                                                 form.wording_version.data, current_user)
+                services.discard_pending(pending)
+                db.session.commit()
+            except services.ContactError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash(_("%(n)d contacts imported; %(skipped)d already known were skipped.",
+                        n=len(created), skipped=len(preview.skipped_rows)), "success")
+                return redirect(url_for("outreach.contacts"))
+    status = 422 if request.method == "POST" and form.form_errors else 200
+    return render_template("outreach/import_preview.html", form=form, preview=preview, pending=pending,
+                           headers=headers, language_name=_language_name), status
+
+
+@bp.route("/contacts/import/<token>/cancel", methods=["POST"])
+@confidential_required
+def import_cancel(token: str):
+    pending = services.load_pending(token, current_user)
+    if pending is not None:
+        services.discard_pending(pending)
+        db.session.commit()
+    flash(_("The upload is discarded."), "success")
+    return redirect(url_for("outreach.contacts"))

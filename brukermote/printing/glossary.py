@@ -13,12 +13,12 @@ from .models import GlossaryRendering, GlossaryTerm
 SEED = {
     "term": "bruker, brukere, brukermøte, brukermøter",
     "source_terms": "user, users, user meeting, services from NAV",
-    "note": ("«Bruker» means a person who receives services from NAV. Arabic has no word for «user» in this "
-             "sense; a translation agency once wrote «the consumers' meeting» (اجتماع المستهلكين). Speak of "
-             "a meeting for people who receive NAV's services instead."),
+    "note": ("«Bruker» betyr en som får tjenester fra NAV. Arabisk har ikke noe ord for «bruker» i denne "
+             "betydningen; et oversettelsesbyrå skrev en gang «forbrukernes møte» (اجتماع المستهلكين). Skriv i "
+             "stedet om et møte for alle som får tjenester fra NAV."),
     "renderings": {
-        "ar": ("اجتماع مفتوح لكل من يتلقى خدمات من NAV", "Never مستهلك (consumer) or مستخدم (user of a device)."),
-        "en": ("an open meeting for everyone who receives services from NAV", "Avoid «user meeting»."),
+        "ar": ("اجتماع مفتوح لكل من يتلقى خدمات من NAV", "Aldri مستهلك (forbruker) eller مستخدم (bruker av et apparat)."),
+        "en": ("an open meeting for everyone who receives services from NAV", "Unngå «user meeting»."),
         "nb": ("brukermøte – et åpent møte for alle som får tjenester fra NAV", ""),
     },
 }

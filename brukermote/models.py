@@ -12,5 +12,5 @@ from .meetings.models import (  # noqa: F401
     Task,
     Venue,
 )
-from .outreach.models import Consent, Contact  # noqa: F401
+from .outreach.models import Consent, Contact, Mailing, Registration  # noqa: F401
 from .printing.models import BrandMark, GlossaryRendering, GlossaryTerm, MeetingText, PhraseReview  # noqa: F401

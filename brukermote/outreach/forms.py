@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import MultiCheckboxField, StrictDateField, language_choices
+from ..core.forms import LanguagesField, MoneyField, MultiCheckboxField, StrictDateField, language_choices
 from ..core.phone import PhoneError, normalise_phone
 from .models import ConsentMethod, ConsentPurpose
 
@@ -71,3 +71,29 @@ class ImportMappingForm(FlaskForm):
 
     def mapping(self) -> dict:
         return {key: getattr(self, key).data for key in self.COLUMNS}
+
+
+class MailingForm(FlaskForm):
+    channel = SelectField(_l("Channel"))
+    count = IntegerField(_l("How many"), default=0,
+                         validators=[InputRequired(), NumberRange(min=0, message=_l("The count cannot be negative."))])
+    sent_on = StrictDateField(_l("Sent or started on"), validators=[Optional()])
+    stop_on = StrictDateField(_l("Stopped on (enclosures)"), validators=[Optional()],
+                              description=_l("Empty: a week before the meeting."))
+    cost = MoneyField(_l("Cost (NOK)"), validators=[Optional()])
+    done_by = StringField(_l("Done by"), validators=[Optional(), Length(max=120)])
+    languages = LanguagesField(_l("Languages"))
+
+
+class RegistrationForm(FlaskForm):
+    """Quick entry from reply slips and phone calls: every field reachable with Tab, Enter saves."""
+
+    channel = SelectField(_l("Channel"))
+    adults = IntegerField(_l("Adults"), default=1,
+                          validators=[InputRequired(), NumberRange(min=0, max=50, message=_l("Between 0 and 50."))])
+    children = IntegerField(_l("Children"), default=0,
+                            validators=[InputRequired(), NumberRange(min=0, max=50, message=_l("Between 0 and 50."))])
+    interpreter_language = SelectField(_l("Interpreter needed in"))
+    childcare_needed = BooleanField(_l("Childcare needed"))
+    dietary = StringField(_l("Food needs"), validators=[Optional(), Length(max=200)])
+    came = BooleanField(_l("Came"))

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin, UTCDateTime, str_enum
+from ..core.models import Money, TimestampMixin, UTCDateTime, str_enum
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..meetings.models import TitledEnum
@@ -103,3 +104,74 @@ class ContactImport(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     #: {"filename": str, "headers": [str], "rows": [[row_number, [cell, ...]], ...]}
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+
+class Channel(TitledEnum):
+    """How people were reached (mailings) or how they signed up (registrations)."""
+
+    letter = "letter", _l("Letter by post")
+    enclosure = "enclosure", _l("Enclosed with the office's outgoing mail")
+    flyer = "flyer", _l("Flyers from caseworkers")
+    stand = "stand", _l("Stand in the waiting room")
+    newspaper = "newspaper", _l("Advertisement in the local paper")
+    website = "website", _l("The district's website")
+    sms = "sms", _l("SMS")
+    phone = "phone", _l("Phone call")
+    reply_slip = "reply_slip", _l("Reply slip")
+    web = "web", _l("Web sign-up")
+    walk_in = "walk_in", _l("Walk-in")
+
+
+MAILING_CHANNELS = [Channel.letter, Channel.enclosure, Channel.flyer, Channel.stand, Channel.newspaper,
+                    Channel.website, Channel.sms, Channel.phone]
+REGISTRATION_CHANNELS = [Channel.reply_slip, Channel.phone, Channel.sms, Channel.web, Channel.stand, Channel.walk_in]
+#: The outreach channels a registration channel answers, for the conversion of each channel.
+ANSWERS = {
+    Channel.reply_slip: (Channel.letter, Channel.enclosure),
+    Channel.phone: (Channel.phone,),
+    Channel.sms: (Channel.sms,),
+    Channel.web: (Channel.website, Channel.flyer, Channel.newspaper),
+    Channel.stand: (Channel.stand,),
+}
+
+
+class Mailing(db.Model):
+    """One outreach effort for a meeting: who was reached how, in which languages, at what cost."""
+
+    __tablename__ = "mailing"
+    __table_args__ = (sa.CheckConstraint("count >= 0", name="count_not_negative"),
+                      sa.CheckConstraint("cost IS NULL OR cost >= 0", name="cost_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    languages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: How many letters, flyers, enclosures, SMS … (0 where it cannot be counted, e.g. a website).
+    count: Mapped[int] = mapped_column(default=0)
+    #: When it went out (for enclosures: the first day they were enclosed).
+    sent_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    #: Enclosures only: the last day; a week before the meeting so nobody gets one afterwards.
+    stop_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    cost: Mapped[Decimal | None] = mapped_column(Money)
+    done_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Registration(TimestampMixin, db.Model):
+    """Someone said they would come (or walked in). Anonymous unless linked to a contact."""
+
+    __tablename__ = "registration"
+    __table_args__ = (sa.CheckConstraint("adults >= 0 AND children >= 0", name="counts_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    #: Set null on erasure: the registration stays as an anonymous count.
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"), index=True)
+    adults: Mapped[int] = mapped_column(default=1)
+    children: Mapped[int] = mapped_column(default=0)
+    interpreter_language: Mapped[str] = mapped_column(sa.String(16), default="")
+    childcare_needed: Mapped[bool] = mapped_column(default=False)
+    dietary: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Whether they came (None: not checked).
+    came: Mapped[bool | None] = mapped_column()

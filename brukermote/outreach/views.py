@@ -22,6 +22,7 @@ bp = Blueprint("outreach", __name__)
 
 def setup(app) -> None:
     registry.add_nav(_l("Contacts"), "outreach.contacts")
+    _setup_outreach_panel()
 
 
 def _contact(contact_id: int) -> Contact:
@@ -258,3 +259,107 @@ def import_cancel(token: str):
         db.session.commit()
     flash(_("The upload is discarded."), "success")
     return redirect(url_for("outreach.contacts"))
+
+
+# -- a meeting's outreach: mailings, registrations, the funnel ----------------------------------
+
+def _meeting(meeting_id: int):
+    from ..meetings.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _outreach_forms(formdata=None):
+    from .forms import MailingForm, RegistrationForm
+    from .models import MAILING_CHANNELS, REGISTRATION_CHANNELS
+
+    mailing = MailingForm(formdata=formdata, prefix="m")
+    mailing.channel.choices = [(c.value, c.title) for c in MAILING_CHANNELS]
+    registration = RegistrationForm(formdata=formdata, prefix="r")
+    registration.channel.choices = [(c.value, c.title) for c in REGISTRATION_CHANNELS]
+    registration.interpreter_language.choices = [("", _("– none –"))] + [
+        (lang.code, f"{lang.name_nb} – {lang.native_name}") for lang in languages.all_languages() if lang.code != "nb"]
+    return mailing, registration
+
+
+@bp.route("/meetings/<int:meeting_id>/outreach", methods=["GET", "POST"])
+def meeting_outreach(meeting_id: int):
+    from . import funnel as funnel_service
+    from .models import Channel, Mailing, Registration
+
+    meeting = _meeting(meeting_id)
+    which = request.form.get("form")
+    mailing_form, registration_form = _outreach_forms(request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        mailing_form.languages.data = list(meeting.target_languages or [])
+    status = 200
+    if which == "mailing" and mailing_form.validate_on_submit():
+        try:
+            funnel_service.add_mailing(
+                meeting, channel=Channel(mailing_form.channel.data), count=mailing_form.count.data,
+                sent_on=mailing_form.sent_on.data, stop_on=mailing_form.stop_on.data, cost=mailing_form.cost.data,
+                done_by=mailing_form.done_by.data or "", languages=mailing_form.languages.data or [])
+            db.session.commit()
+            flash(_("The mailing is recorded."), "success")
+            return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting.id) + "#mailings")
+        except funnel_service.OutreachError as exc:
+            db.session.rollback()
+            mailing_form.form_errors.append(str(exc))
+    elif which == "registration" and registration_form.validate_on_submit():
+        try:
+            funnel_service.add_registration(
+                meeting, channel=Channel(registration_form.channel.data), adults=registration_form.adults.data,
+                children=registration_form.children.data,
+                interpreter_language=registration_form.interpreter_language.data or "",
+                childcare_needed=registration_form.childcare_needed.data, dietary=registration_form.dietary.data or "",
+                came=True if registration_form.came.data else None)
+            db.session.commit()
+            flash(_("The registration is recorded. Enter the next one."), "success")
+            return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting.id, channel=registration_form.channel.data)
+                            + "#registration-form")
+        except funnel_service.OutreachError as exc:
+            db.session.rollback()
+            registration_form.form_errors.append(str(exc))
+    if request.method == "POST":
+        status = 422
+    if request.method == "GET" and request.args.get("channel"):
+        registration_form.channel.data = request.args["channel"]
+    return render_template(
+        "outreach/meeting.html", meeting=meeting, mailing_form=mailing_form, registration_form=registration_form,
+        mailings=funnel_service.mailings(meeting), registrations=funnel_service.registrations(meeting),
+        funnel=funnel_service.funnel([meeting.id]), Registration=Registration, Mailing=Mailing,
+    ), status
+
+
+@bp.route("/registrations/<int:registration_id>/came", methods=["POST"])
+def registration_came(registration_id: int):
+    from .models import Registration
+
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    registration.came = request.form.get("came") == "1"
+    db.session.commit()
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=registration.meeting_id) + "#registrations")
+
+
+def _funnel_panel(meeting) -> dict:
+    from . import funnel as funnel_service
+
+    return {"funnel": funnel_service.funnel([meeting.id])}
+
+
+def _setup_outreach_panel() -> None:
+    from ..core.hooks import MeetingPanel
+    from . import funnel as funnel_service
+
+    registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40))
+    registry.add_warning_provider(funnel_service.warnings)
+    listener = services.erasure_listeners
+    if funnel_service.forget_contact not in [getattr(f, "__wrapped__", f) for f in listener]:
+        def forget(contact, _forget=funnel_service.forget_contact):
+            _forget(contact.id)
+
+        forget.__wrapped__ = funnel_service.forget_contact
+        listener.append(forget)

@@ -124,6 +124,6 @@ def warnings(meeting: Meeting) -> list[Warning]:
     return found
 
 
-def forget_contact(contact_id: int) -> None:
-    """Erasure: registrations keep their anonymous counts, never the person."""
-    db.session.execute(sa.update(Registration).where(Registration.contact_id == contact_id).values(contact_id=None))
+def forget_contact(contact) -> None:
+    """Erasure listener: registrations keep their anonymous counts, never the person."""
+    db.session.execute(sa.update(Registration).where(Registration.contact_id == contact.id).values(contact_id=None))

@@ -356,10 +356,5 @@ def _setup_outreach_panel() -> None:
 
     registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40))
     registry.add_warning_provider(funnel_service.warnings)
-    listener = services.erasure_listeners
-    if funnel_service.forget_contact not in [getattr(f, "__wrapped__", f) for f in listener]:
-        def forget(contact, _forget=funnel_service.forget_contact):
-            _forget(contact.id)
-
-        forget.__wrapped__ = funnel_service.forget_contact
-        listener.append(forget)
+    if funnel_service.forget_contact not in services.erasure_listeners:
+        services.erasure_listeners.append(funnel_service.forget_contact)

@@ -636,7 +636,8 @@ def tally(ctx: PrintContext, lang: str = NB) -> bytes:
         checkbox(c, x + w - 5 * MM if rtl else x, y, 5 * MM)
         label = f"{languages.get(code).native_name} ({languages.get(code).name_nb})" if code else ""
         if label:
-            pen.text(label, code, x if rtl else x + 8 * MM, y, w - 8 * MM, 11)
+            # Each language name in its own script, but beside its box on the sheet's side.
+            pen.text(label, code, x if rtl else x + 8 * MM, y, w - 8 * MM, 11, align="right" if rtl else "left")
         else:
             write_line(c, x + 8 * MM, y - 5 * MM, 70 * MM)
         y -= 8 * MM

@@ -14,7 +14,10 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 __all__ = ["create_app"]
 
 #: Domain packages, in the order their blueprints and hooks are registered.
-DOMAINS = ["core", "auth", "meetings", "outreach", "printing", "public", "calendar", "api"]
+DOMAINS = [
+    "core", "auth", "meetings", "outreach", "printing", "interpreters", "sms",
+    "public", "calendar", "api", "attendance",
+]
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -6,6 +6,9 @@ string must have an nb translation (a test checks). Usage::
     python -m tools.i18n update    # extract strings and merge them into each domain's nb catalog
     python -m tools.i18n compile   # compile .po to .mo
     python -m tools.i18n check     # list untranslated or fuzzy entries; exit 1 if any
+    python -m tools.i18n fill sms nb.json   # set nb translations from a JSON object {msgid: msgstr}
+
+``update``, ``compile`` and ``check`` take optional domain names to work on those catalogs only.
 """
 
 from __future__ import annotations
@@ -70,8 +73,8 @@ def read(domain: str, locale: str) -> Catalog | None:
         return read_po(handle, locale=locale)
 
 
-def update() -> None:
-    for domain in domains():
+def update(only: list[str] | None = None) -> None:
+    for domain in only or domains():
         template = extract(domain)
         if not len(template):
             continue
@@ -85,8 +88,8 @@ def update() -> None:
             print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
 
 
-def compile_all() -> None:
-    for domain in domains():
+def compile_all(only: list[str] | None = None) -> None:
+    for domain in only or domains():
         for locale in LOCALES:
             catalog = read(domain, locale)
             if catalog is None:
@@ -98,10 +101,10 @@ def compile_all() -> None:
                 mo.write_bytes(buffer.getvalue())
 
 
-def problems() -> list[str]:
+def problems(only: list[str] | None = None) -> list[str]:
     """Strings used in code without a (non-fuzzy) nb translation, and stale compiled catalogs."""
     found = []
-    for domain in domains():
+    for domain in only or domains():
         template = extract(domain)
         for locale in LOCALES:
             catalog = read(domain, locale)
@@ -122,13 +125,35 @@ def problems() -> list[str]:
     return found
 
 
+def fill(domain: str, translations: dict[str, str], locale: str = "nb") -> int:
+    """Set translations for msgids (clearing fuzzy flags) and recompile; returns how many were set."""
+    catalog = read(domain, locale)
+    if catalog is None:
+        raise SystemExit(f"{domain}: no {locale} catalog yet; run update first")
+    changed = 0
+    for message in catalog:
+        if message.id and message.id in translations:
+            message.string = translations[message.id]
+            message.flags.discard("fuzzy")
+            changed += 1
+    with po_path(domain, locale).open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+    compile_all([domain])
+    return changed
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    arguments = sys.argv[2:]
     if command == "update":
-        update()
+        update(arguments or None)
     elif command == "compile":
-        compile_all()
+        compile_all(arguments or None)
+    elif command == "fill":
+        import json
+
+        print(f"{fill(arguments[0], json.loads(Path(arguments[1]).read_text(encoding='utf-8')))} translations set")
     else:
-        issues = problems()
+        issues = problems(arguments or None)
         print("\n".join(issues) or "All UI strings are translated.")
         sys.exit(1 if issues else 0)

@@ -147,6 +147,12 @@ def register_errorhandlers(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     from .auth.access import require_login_unless_public
 
+    @app.before_request
+    def _forget_cached_user():
+        # Flask-Login caches the user on ``g``, which lives as long as the app context; when one is
+        # already pushed (tests, the CLI) it would outlive the request. Each request signs in afresh.
+        g.pop("_login_user", None)
+
     app.before_request(require_login_unless_public)
 
     @app.after_request

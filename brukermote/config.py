@@ -73,6 +73,8 @@ def load_config() -> dict:
         or (os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Public sign-up and feedback forms: per client address, no CAPTCHA.
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour"),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -12,7 +12,7 @@ from .meetings.models import (  # noqa: F401
     Task,
     Venue,
 )
-from .outreach.models import Consent, Contact, Mailing, Registration  # noqa: F401
+from .outreach.models import Consent, Contact, Mailing, PosterHanging, PosterLocation, Registration  # noqa: F401
 from .printing.models import BrandMark, GlossaryRendering, GlossaryTerm, MeetingText, PhraseReview  # noqa: F401
 from .interpreters import models as interpreter_models  # noqa: F401
 from .sms import models as sms_models  # noqa: F401

@@ -126,14 +126,18 @@ def problems(only: list[str] | None = None) -> list[str]:
 
 
 def fill(domain: str, translations: dict[str, str], locale: str = "nb") -> int:
-    """Set translations for msgids (clearing fuzzy flags) and recompile; returns how many were set."""
+    """Set translations for msgids (clearing fuzzy flags) and recompile; returns how many were set.
+
+    A plural entry is keyed by its singular msgid and given a list of forms."""
     catalog = read(domain, locale)
     if catalog is None:
         raise SystemExit(f"{domain}: no {locale} catalog yet; run update first")
     changed = 0
     for message in catalog:
-        if message.id and message.id in translations:
-            message.string = translations[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id  # plurals: keyed by the singular
+        if key and key in translations:
+            value = translations[key]
+            message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
             changed += 1
     with po_path(domain, locale).open("wb") as handle:

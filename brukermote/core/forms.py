@@ -75,3 +75,13 @@ class LanguagesField(MultiCheckboxField):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label or _l("Languages"), validators, **kwargs)
         self.choices = language_choices()
+
+
+def parse_iso_date(value: str | None):
+    """A YYYY-MM-DD query parameter as a date, or None when empty or malformed (filters ignore it)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        return None

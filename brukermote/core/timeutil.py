@@ -52,3 +52,13 @@ def to_local(moment: dt.datetime | None, zone: ZoneInfo | None = None) -> dt.dat
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
+
+
+def local_midnight_utc(day: dt.date, zone: ZoneInfo | None = None) -> dt.datetime:
+    """The UTC moment a local calendar day begins (midnight is never in a DST gap in Europe/Oslo)."""
+    zone = zone or local_zone()
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+def local_today(zone: ZoneInfo | None = None) -> dt.date:
+    return utcnow().astimezone(zone or local_zone()).date()

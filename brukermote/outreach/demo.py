@@ -42,3 +42,47 @@ def load(by_date, upcoming) -> None:
                                             given_at=now - dt.timedelta(days=60)))
         db.session.add(contact)
     db.session.flush()
+    _load_posters(upcoming)
+    _load_may_2008(by_date.get(dt.date(2008, 5, 21)))
+
+
+#: The committee's places in the district (invented addresses); the first seven are the ones it kept.
+PLACES = [
+    ("NAV Bjerke, venterommet", "Økernveien 145", 1), ("Veitvet senter", "Veitvetveien 8", 1),
+    ("Linderud senter", "Erich Mogensøns vei 38", 1), ("Årvoll senter", "Årvollveien 2", 1),
+    ("Bjerke bibliotek", "Økernveien 145", 1), ("Veitvet moské", "Veitvetveien 20", 1),
+    ("Helsestasjonen på Veitvet", "Veitvetveien 12", 1),
+    ("Rema 1000 Veitvet", "Veitvetveien 10", 2), ("Kiwi Linderud", "Linderud", 2),
+    ("Frivilligsentralen", "Trondheimsveien 235", 2), ("Bydelshuset", "Økernveien 145", 2),
+    ("Årvoll skole", "Årvollveien 30", 3), ("Grorud kirke", "Grorudveien", 3),
+]
+
+
+def _load_posters(upcoming) -> None:
+    from .models import PosterHanging, PosterLocation
+
+    places = []
+    for index, (name, address, priority) in enumerate(PLACES):
+        place = PosterLocation(name=name, address=address, priority=priority, active=priority < 3 or index == 11)
+        db.session.add(place)
+        places.append(place)
+    db.session.flush()
+    day = upcoming.local_date - dt.timedelta(days=21)
+    for place in places[:4]:
+        db.session.add(PosterHanging(meeting_id=upcoming.id, location_id=place.id, count=2,
+                                     languages=list(upcoming.target_languages), hung_on=day, hung_by="Kari"))
+
+
+def _load_may_2008(meeting) -> None:
+    """The report's May 2008 numbers: 313 letters; 10 reply slips, 7 calls, 4 at the stand, 0 SMS; 6 came."""
+    from ..outreach.models import Channel, Mailing, Registration
+
+    if meeting is None:
+        return
+    db.session.add(Mailing(meeting_id=meeting.id, channel=Channel.letter, count=313, languages=["nb"],
+                           sent_on=meeting.local_date - dt.timedelta(days=21), done_by="Arbeidsutvalget"))
+    came = {Channel.reply_slip: 3, Channel.phone: 2, Channel.stand: 1}
+    for channel, count in ((Channel.reply_slip, 10), (Channel.phone, 7), (Channel.stand, 4)):
+        for index in range(count):
+            db.session.add(Registration(meeting_id=meeting.id, channel=channel, adults=1,
+                                        came=index < came[channel]))

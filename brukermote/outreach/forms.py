@@ -97,3 +97,25 @@ class RegistrationForm(FlaskForm):
     childcare_needed = BooleanField(_l("Childcare needed"))
     dietary = StringField(_l("Food needs"), validators=[Optional(), Length(max=200)])
     came = BooleanField(_l("Came"))
+    #: Only offered to confidential members; anyone else registers anonymously.
+    contact = SelectField(_l("Contact (optional)"), coerce=_column, validate_choice=True)
+
+
+class PosterLocationForm(FlaskForm):
+    name = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    contact = StringField(_l("Ask / where exactly"), validators=[Optional(), Length(max=200)],
+                          description=_l("Who gives permission, which notice board"))
+    priority = IntegerField(_l("Priority"), default=1, description=_l("1 is the most important"),
+                            validators=[InputRequired(), NumberRange(min=1, max=99, message=_l("From 1 to 99."))])
+    active = BooleanField(_l("In use"), default=True)
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+
+
+class PosterHangingForm(FlaskForm):
+    location = SelectField(_l("Place"), coerce=int)
+    count = IntegerField(_l("How many posters"), default=1,
+                         validators=[InputRequired(), NumberRange(min=0, max=500, message=_l("From 0 to 500."))])
+    hung_on = StrictDateField(_l("Hung on"), validators=[Optional()])
+    hung_by = StringField(_l("Hung by"), validators=[Optional(), Length(max=120)])
+    languages = LanguagesField(_l("Languages"))

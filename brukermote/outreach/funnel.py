@@ -127,3 +127,44 @@ def warnings(meeting: Meeting) -> list[Warning]:
 def forget_contact(contact) -> None:
     """Erasure listener: registrations keep their anonymous counts, never the person."""
     db.session.execute(sa.update(Registration).where(Registration.contact_id == contact.id).values(contact_id=None))
+
+
+@dataclass
+class MeetingFunnel:
+    meeting: Meeting
+    invited: int = 0
+    registered: int = 0
+    came: int = 0
+    walk_ins: int = 0
+
+
+def meetings_between(start: dt.date | None, end: dt.date | None) -> list[Meeting]:
+    from ..core.timeutil import local_midnight_utc
+
+    query = sa.select(Meeting).where(Meeting.status != MeetingStatus.cancelled).order_by(Meeting.starts_at)
+    if start is not None:
+        query = query.where(Meeting.starts_at >= local_midnight_utc(start))
+    if end is not None:
+        query = query.where(Meeting.starts_at < local_midnight_utc(end + dt.timedelta(days=1)))
+    return list(db.session.scalars(query))
+
+
+def funnel_by_meeting(meetings: list[Meeting]) -> list[MeetingFunnel]:
+    """The funnel's totals for each meeting, side by side (two queries however many meetings)."""
+    ids = [m.id for m in meetings]
+    invited = dict(db.session.execute(
+        sa.select(Mailing.meeting_id, sa.func.sum(Mailing.count)).where(Mailing.meeting_id.in_(ids))
+        .group_by(Mailing.meeting_id)).all())
+    walk_in = Registration.channel == Channel.walk_in
+    rows = db.session.execute(
+        sa.select(Registration.meeting_id,
+                  sa.func.sum(sa.case((walk_in, 0), else_=Registration.adults)),
+                  sa.func.sum(sa.case((sa.and_(~walk_in, Registration.came.is_(True)), Registration.adults), else_=0)),
+                  sa.func.sum(sa.case((walk_in, Registration.adults), else_=0)))
+        .where(Registration.meeting_id.in_(ids)).group_by(Registration.meeting_id)).all()
+    registered = {mid: (int(r or 0), int(c or 0), int(w or 0)) for mid, r, c, w in rows}
+    result = []
+    for meeting in meetings:
+        r, c, w = registered.get(meeting.id, (0, 0, 0))
+        result.append(MeetingFunnel(meeting, int(invited.get(meeting.id) or 0), r, c, w))
+    return result

@@ -175,3 +175,45 @@ class Registration(TimestampMixin, db.Model):
     dietary: Mapped[str] = mapped_column(sa.String(200), default="")
     #: Whether they came (None: not checked).
     came: Mapped[bool | None] = mapped_column()
+
+
+class PosterLocation(db.Model):
+    """A place in the district where posters go up, reused from meeting to meeting.
+
+    Priority 1 is the most important; the committee went from 13 places to its 7 most important,
+    so a place can be retired (inactive) without losing where posters hung before."""
+
+    __tablename__ = "poster_location"
+    __table_args__ = (sa.CheckConstraint("priority >= 1", name="priority_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False, unique=True)
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Who to ask for permission / where exactly on the premises.
+    contact: Mapped[str] = mapped_column(sa.String(200), default="")
+    priority: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class PosterHanging(db.Model):
+    """Posters for one meeting at one place: how many, in which languages, hung and taken down when, by whom."""
+
+    __tablename__ = "poster_hanging"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "location_id", name="one_row_per_place"),
+        sa.CheckConstraint("count >= 0", name="count_not_negative"),
+        sa.CheckConstraint("taken_down_on IS NULL OR hung_on IS NULL OR taken_down_on >= hung_on",
+                           name="taken_down_after_hung"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("poster_location.id", ondelete="RESTRICT"), index=True)
+    languages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    count: Mapped[int] = mapped_column(default=1)
+    hung_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    hung_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    taken_down_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+
+    location: Mapped[PosterLocation] = relationship(lazy="joined")

@@ -22,6 +22,8 @@ bp = Blueprint("outreach", __name__)
 
 def setup(app) -> None:
     registry.add_nav(_l("Contacts"), "outreach.contacts")
+    registry.add_nav(_l("Poster places"), "outreach.poster_locations")
+    registry.add_nav(_l("Funnel"), "outreach.funnel_overview")
     _setup_outreach_panel()
 
 
@@ -282,7 +284,23 @@ def _outreach_forms(formdata=None):
     registration.channel.choices = [(c.value, c.title) for c in REGISTRATION_CHANNELS]
     registration.interpreter_language.choices = [("", _("– none –"))] + [
         (lang.code, f"{lang.name_nb} – {lang.native_name}") for lang in languages.all_languages() if lang.code != "nb"]
+    if getattr(current_user, "is_confidential", False):
+        registration.contact.choices = [("", _("– anonymous –"))] + [
+            (c.id, f"{c.name} ({c.postcode})" if c.postcode else c.name) for c in services.contacts()]
+    else:
+        del registration.contact
     return mailing, registration
+
+
+def _poster_form(meeting, formdata=None):
+    from . import posters
+    from .forms import PosterHangingForm
+
+    form = PosterHangingForm(formdata=formdata, prefix="p")
+    form.location.choices = [(loc.id, f"{loc.priority}. {loc.name}") for loc in posters.locations(active_only=True)]
+    if formdata is None:
+        form.languages.data = list(meeting.target_languages or [])
+    return form
 
 
 @bp.route("/meetings/<int:meeting_id>/outreach", methods=["GET", "POST"])
@@ -290,9 +308,13 @@ def meeting_outreach(meeting_id: int):
     from . import funnel as funnel_service
     from .models import Channel, Mailing, Registration
 
+    from . import posters
+    from .models import PosterLocation
+
     meeting = _meeting(meeting_id)
     which = request.form.get("form")
     mailing_form, registration_form = _outreach_forms(request.form if request.method == "POST" else None)
+    poster_form = _poster_form(meeting, request.form if request.method == "POST" else None)
     if request.method == "GET":
         mailing_form.languages.data = list(meeting.target_languages or [])
     status = 200
@@ -315,7 +337,11 @@ def meeting_outreach(meeting_id: int):
                 children=registration_form.children.data,
                 interpreter_language=registration_form.interpreter_language.data or "",
                 childcare_needed=registration_form.childcare_needed.data, dietary=registration_form.dietary.data or "",
-                came=True if registration_form.came.data else None)
+                came=True if registration_form.came.data else None,
+                contact_id=registration_form.contact.data if "contact" in registration_form else None)
+            if "contact" in registration_form and registration_form.contact.data:
+                services.audit("registration.link", registration_form.contact.data, current_user,
+                               f"meeting {meeting.id}")
             db.session.commit()
             flash(_("The registration is recorded. Enter the next one."), "success")
             return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting.id, channel=registration_form.channel.data)
@@ -323,12 +349,24 @@ def meeting_outreach(meeting_id: int):
         except funnel_service.OutreachError as exc:
             db.session.rollback()
             registration_form.form_errors.append(str(exc))
+    elif which == "poster" and poster_form.validate_on_submit():
+        try:
+            posters.hang(meeting, db.session.get(PosterLocation, poster_form.location.data), count=poster_form.count.data,
+                         languages=poster_form.languages.data or [], hung_on=poster_form.hung_on.data,
+                         hung_by=poster_form.hung_by.data or "")
+            db.session.commit()
+            flash(_("The posters are recorded."), "success")
+            return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting.id) + "#posters")
+        except posters.PosterError as exc:
+            db.session.rollback()
+            poster_form.form_errors.append(str(exc))
     if request.method == "POST":
         status = 422
     if request.method == "GET" and request.args.get("channel"):
         registration_form.channel.data = request.args["channel"]
     return render_template(
         "outreach/meeting.html", meeting=meeting, mailing_form=mailing_form, registration_form=registration_form,
+        poster_form=poster_form, hangings=posters.hangings(meeting), today=utcnow().astimezone(local_zone()).date(),
         mailings=funnel_service.mailings(meeting), registrations=funnel_service.registrations(meeting),
         funnel=funnel_service.funnel([meeting.id]), Registration=Registration, Mailing=Mailing,
     ), status
@@ -344,6 +382,88 @@ def registration_came(registration_id: int):
     return redirect(url_for("outreach.meeting_outreach", meeting_id=registration.meeting_id) + "#registrations")
 
 
+@bp.route("/poster-hangings/<int:hanging_id>/down", methods=["POST"])
+def poster_taken_down(hanging_id: int):
+    from . import posters
+    from .models import PosterHanging
+
+    hanging = db.session.get(PosterHanging, hanging_id) or abort(404)
+    try:
+        posters.take_down(hanging)
+        db.session.commit()
+        flash(_("Marked as taken down at %(place)s.", place=hanging.location.name), "success")
+    except posters.PosterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=hanging.meeting_id) + "#posters")
+
+
+@bp.route("/outreach/funnel")
+def funnel_overview():
+    """The funnel across meetings in a period: totals by channel and each meeting's line beside it."""
+    from ..core.forms import parse_iso_date
+    from . import funnel as funnel_service
+
+    start, end = parse_iso_date(request.args.get("from")), parse_iso_date(request.args.get("to"))
+    meetings = funnel_service.meetings_between(start, end)
+    return render_template(
+        "outreach/funnel_overview.html", start=start, end=end, per_meeting=funnel_service.funnel_by_meeting(meetings),
+        funnel=funnel_service.funnel([m.id for m in meetings]),
+        bad_dates=[v for v in (request.args.get("from"), request.args.get("to")) if v and parse_iso_date(v) is None],
+    )
+
+
+# -- poster locations: a reusable list with priority ---------------------------------------------
+
+@bp.route("/poster-locations", methods=["GET", "POST"])
+def poster_locations():
+    from . import posters
+    from .forms import PosterLocationForm
+
+    form = PosterLocationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            posters.save_location(None, name=form.name.data, address=form.address.data or "",
+                                  contact=form.contact.data or "", priority=form.priority.data,
+                                  active=form.active.data, notes=form.notes.data or "")
+            db.session.commit()
+            flash(_("The place is added."), "success")
+            return redirect(url_for("outreach.poster_locations"))
+        except posters.PosterError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    if request.method == "POST":
+        status = 422
+    return render_template("outreach/poster_locations.html", form=form, locations=posters.locations(),
+                           usage=posters.usage()), status
+
+
+@bp.route("/poster-locations/<int:location_id>/edit", methods=["GET", "POST"])
+def poster_location_edit(location_id: int):
+    from . import posters
+    from .forms import PosterLocationForm
+    from .models import PosterLocation
+
+    location = db.session.get(PosterLocation, location_id) or abort(404)
+    form = PosterLocationForm(obj=location)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            posters.save_location(location, name=form.name.data, address=form.address.data or "",
+                                  contact=form.contact.data or "", priority=form.priority.data,
+                                  active=form.active.data, notes=form.notes.data or "")
+            db.session.commit()
+            flash(_("The place is saved."), "success")
+            return redirect(url_for("outreach.poster_locations"))
+        except posters.PosterError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    if request.method == "POST":
+        status = 422
+    return render_template("outreach/poster_location_edit.html", form=form, location=location), status
+
+
 def _funnel_panel(meeting) -> dict:
     from . import funnel as funnel_service
 
@@ -356,5 +476,8 @@ def _setup_outreach_panel() -> None:
 
     registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40))
     registry.add_warning_provider(funnel_service.warnings)
+    from . import posters
+
+    registry.add_warning_provider(posters.warnings)
     if funnel_service.forget_contact not in services.erasure_listeners:
         services.erasure_listeners.append(funnel_service.forget_contact)

@@ -1,0 +1,103 @@
+"""The public sign-up form: no account, every field optional but the head count, texts in the
+participant's language (from the reviewed printables phrases), and an honeypot instead of a CAPTCHA."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..core import languages
+from ..core.phone import PhoneError, normalise_phone
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingStatus
+
+MAX_PEOPLE = 20
+
+
+def signup_open(meeting: Meeting) -> bool:
+    return meeting.status == MeetingStatus.published and meeting.ends_at > utcnow()
+
+
+def consent_wording_version(text: str) -> str:
+    """Identifies the exact consent sentence the person saw (language and wording) in 12 characters."""
+    return "web-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass
+class SignupData:
+    name: str = ""
+    adults: int = 1
+    children: int = 0
+    interpreter_language: str = ""
+    childcare: bool = False
+    phone: str = ""
+    sms_consent: bool = False
+    phone_e164: str | None = None
+    #: field name -> phrase key of the message, shown in the participant's language.
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _count(raw: str | None, default: int) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 0 <= value <= MAX_PEOPLE else None
+
+
+def parse(form) -> SignupData:
+    data = SignupData(
+        name=(form.get("name") or "").strip()[:200],
+        interpreter_language=form.get("interpreter_language") or "",
+        childcare=form.get("childcare") == "1",
+        phone=(form.get("phone") or "").strip()[:40],
+        sms_consent=form.get("sms_consent") == "1",
+    )
+    if data.interpreter_language not in languages.LANGUAGES or data.interpreter_language == "nb":
+        data.interpreter_language = ""
+    for name, default in (("adults", 1), ("children", 0)):
+        value = _count(form.get(name), default)
+        if value is None:
+            data.errors[name] = "web.error_count"
+        else:
+            setattr(data, name, value)
+    if "adults" not in data.errors and data.adults < 1:
+        data.errors["adults"] = "web.error_nobody"
+    if data.phone:
+        try:
+            data.phone_e164 = normalise_phone(data.phone)
+        except PhoneError:
+            data.errors["phone"] = "web.error_phone"
+        else:
+            if not data.sms_consent:
+                data.errors["sms_consent"] = "web.error_consent"
+    return data
+
+
+def save(meeting: Meeting, data: SignupData, language: str, consent_text: str):
+    """One registration (channel web); a contact only when the person gave a name or a phone number."""
+    from ..outreach import funnel
+    from ..outreach import services as outreach
+    from ..outreach.models import Channel, ConsentMethod, ConsentPurpose, Contact
+
+    contact = None
+    if data.phone_e164:
+        contact = db.session.scalar(sa.select(Contact).where(Contact.phone == data.phone_e164).limit(1))
+    if contact is None and (data.name or data.phone_e164):
+        contact = outreach.create_contact(outreach.ContactData(
+            name=data.name or "–", street="", postcode="", city="", phone=data.phone_e164, language=language))
+    if contact is not None:
+        contact.last_activity_at = utcnow()
+        if data.phone_e164 and data.sms_consent and not contact.consents_to(ConsentPurpose.news_sms):
+            # Ticking the box again after STOP is a fresh, explicit opt-in (give_consent ends the opt-out).
+            outreach.give_consent(contact, ConsentPurpose.news_sms, ConsentMethod.web,
+                                  consent_wording_version(consent_text), utcnow())
+    return funnel.add_registration(
+        meeting, channel=Channel.web, adults=data.adults, children=data.children,
+        interpreter_language=data.interpreter_language, childcare_needed=data.childcare and meeting.childcare,
+        contact_id=contact.id if contact is not None else None)

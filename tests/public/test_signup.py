@@ -1,0 +1,112 @@
+"""The public sign-up: no account, in the participant's language, consent recorded, abuse refused."""
+
+import sqlalchemy as sa
+
+from brukermote.extensions import db
+from brukermote.meetings.models import MeetingStatus
+from brukermote.outreach.models import Channel, Consent, ConsentPurpose, Contact, Registration
+from brukermote.printing.texts import text_set
+from tests.conftest import make_app, reset_database
+from tests.printing.helpers import make_meeting
+
+
+def registrations(meeting):
+    return list(db.session.scalars(sa.select(Registration).where(Registration.meeting_id == meeting.id)))
+
+
+def test_anonymous_signup_in_somali_records_a_web_registration_and_no_contact(client, app):
+    meeting = make_meeting()
+    page = client.get(f"/m/{meeting.uid}?lang=so").get_data(as_text=True)
+    assert text_set("so")("web.signup_title") in page and 'name="website"' in page
+    response = client.post(f"/m/{meeting.uid}/signup", data={
+        "lang": "so", "adults": "2", "children": "3", "interpreter_language": "so", "childcare": "1"})
+    assert response.status_code == 302 and "/thanks?lang=so" in response.headers["Location"]
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert text_set("so")("web.thanks_title") in thanks
+    [registration] = registrations(meeting)
+    assert (registration.channel, registration.adults, registration.children) == (Channel.web, 2, 3)
+    assert registration.interpreter_language == "so" and registration.childcare_needed
+    assert registration.contact_id is None
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+
+
+def test_phone_with_consent_creates_a_contact_with_recorded_web_consent_in_arabic(client, app):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.uid}/signup", data={
+        "lang": "ar", "adults": "1", "children": "0", "phone": "912 34 567", "sms_consent": "1"})
+    assert response.status_code == 302
+    contact = db.session.scalar(sa.select(Contact))
+    assert contact.phone == "+4791234567" and contact.language == "ar" and contact.name == "–"
+    [consent] = contact.consents
+    assert consent.purpose == ConsentPurpose.news_sms and consent.method.value == "web"
+    assert consent.wording_version.startswith("web-") and len(consent.wording_version) == 12
+    # Same wording in another language is a different version: we know which sentence they saw.
+    from brukermote.public.signup import consent_wording_version
+    assert consent.wording_version == consent_wording_version(text_set("ar")("web.sms_consent"))
+    assert consent.wording_version != consent_wording_version(text_set("nb")("web.sms_consent"))
+    [registration] = registrations(meeting)
+    assert registration.contact_id == contact.id
+    # Signing up again with the same number links the same contact and adds no second consent.
+    client.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1", "phone": "+47 912 34 567",
+                                                  "sms_consent": "1"})
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 1
+    assert {r.contact_id for r in registrations(meeting)} == {contact.id}
+
+
+def test_bad_input_redisplays_in_the_participants_language_and_saves_nothing(client, app):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.uid}/signup", data={
+        "lang": "ar", "name": "Fatima", "adults": "0", "children": "x", "phone": "12", "interpreter_language": "ar"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    t = text_set("ar")
+    for key in ("web.error_summary", "web.error_nobody", "web.error_count", "web.error_phone"):
+        assert t(key) in page
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'value="Fatima"' in page and 'value="12"' in page  # nothing the person typed is lost
+    assert 'aria-invalid="true"' in page
+    # A valid number without the consent box ticked: the number is not kept without consent.
+    response = client.post(f"/m/{meeting.uid}/signup", data={"lang": "nb", "adults": "1", "phone": "91234567"})
+    assert response.status_code == 422 and text_set("nb")("web.error_consent") in response.get_data(as_text=True)
+    assert registrations(meeting) == [] and db.session.scalar(sa.select(sa.func.count(Contact.id))) == 0
+
+
+def test_honeypot_looks_like_success_but_keeps_nothing(client, app):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.uid}/signup", data={"lang": "nb", "adults": "1", "website": "http://spam"})
+    assert response.status_code == 302 and "/thanks" in response.headers["Location"]
+    assert registrations(meeting) == []
+
+
+def test_signup_closed_for_cancelled_and_past_meetings(client, app):
+    from brukermote.meetings import services
+
+    meeting = make_meeting()
+    services.change_status(meeting, MeetingStatus.cancelled, "Sykdom")
+    db.session.commit()
+    page = client.get(f"/m/{meeting.uid}").get_data(as_text=True)
+    assert text_set("nb")("web.closed") in page and 'name="adults"' not in page
+    assert client.post(f"/m/{meeting.uid}/signup", data={"adults": "1"}).status_code == 409
+    assert registrations(meeting) == []
+
+
+def test_rate_limit_per_address_answers_in_the_participants_language(tmp_path):
+
+    url = f"sqlite:///{tmp_path / 'rate.db'}"
+    app = make_app(url, RATELIMIT_ENABLED=True, PUBLIC_FORM_RATE_LIMIT="3 per hour")
+    with app.app_context():
+        db.create_all()
+        reset_database(app)
+        meeting = make_meeting()
+        client = app.test_client()
+        codes = [client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1"},
+                             environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code for _ in range(4)]
+        assert codes == [302, 302, 302, 429]
+        refused = client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert text_set("so")("web.too_many") in refused.get_data(as_text=True)
+        # Another address is not affected.
+        assert client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 302
+        assert len(registrations(meeting)) == 4

@@ -32,9 +32,9 @@ DEMO_ADMIN = ("admin@example.org", "Demo Administrator", "brukermote-demo")
 DEMO_MEMBER = ("medlem@example.org", "Demo Medlem", "brukermote-demo")
 
 VENUES = {
-    "madamlokken": dict(name="Madamløkken barnehage", address="Madamløkka 1, 0595 Oslo",
+    "madamlokken": dict(name="Madamløkken barnehage", name_en="Madamløkken kindergarten", address="Madamløkka 1, 0595 Oslo",
                         transport="Buss 31 til Veitvet", capacity=40, is_neutral=True, step_free=True),
-    "veitvet": dict(name="Veitvet eldresenter", address="Veitvetveien 8, 0596 Oslo",
+    "veitvet": dict(name="Veitvet eldresenter", name_en="Veitvet elderly centre", address="Veitvetveien 8, 0596 Oslo",
                     transport="T-bane linje 5 til Veitvet, 3 minutter å gå", capacity=60, is_neutral=True,
                     step_free=True),
     "arvoll": dict(name="Årvoll Gård", address="Årvollveien 36, 0590 Oslo",

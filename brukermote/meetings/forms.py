@@ -21,6 +21,8 @@ TOPIC_MAX = 200
 
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)],
+                          description=_l("For reports in English; leave empty if the name stays the same"))
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     transport = StringField(_l("Public transport"), validators=[Optional(), Length(max=300)],
                             description=_l("E.g. «Metro line 5 to Veitvet, 3 minutes' walk»"))

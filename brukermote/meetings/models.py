@@ -91,6 +91,8 @@ class Venue(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: e.g. "Årvoll Gård".
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    #: The name in English for reports to funders, e.g. "Veitvet elderly centre" (empty: ``name``).
+    name_en: Mapped[str] = mapped_column(sa.String(120), default="")
     #: Street address as printed on posters.
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     #: How to get there by public transport (printed on posters).

@@ -170,6 +170,9 @@ def create_meeting(data: MeetingData, created_by=None) -> Meeting:
 #: Listeners told when a meeting's time changes: ``fn(meeting, old_start, old_end)``.
 #: Interpreter bookings and SMS reminders subscribe so they move with the meeting.
 time_change_listeners: list = []
+#: Listeners told when a meeting is created from the form: ``fn(meeting, query_args)`` (e.g. the
+#: topic backlog marks the suggestion it was planned from).
+created_listeners: list = []
 #: Listeners told when a meeting is cancelled: ``fn(meeting)``.
 cancel_listeners: list = []
 

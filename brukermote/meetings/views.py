@@ -140,6 +140,8 @@ def create():
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(_meeting_data(form), created_by=current_user)
+            for listener in services.created_listeners:
+                listener(meeting, request.args)
             db.session.commit()
         except WallClockError as exc:
             db.session.rollback()

@@ -23,7 +23,6 @@ bp = Blueprint("outreach", __name__)
 def setup(app) -> None:
     registry.add_nav(_l("Contacts"), "outreach.contacts")
     registry.add_nav(_l("Poster places"), "outreach.poster_locations")
-    registry.add_nav(_l("Funnel"), "outreach.funnel_overview")
     _setup_outreach_panel()
 
 

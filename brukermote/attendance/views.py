@@ -11,12 +11,11 @@ from flask_login import current_user
 from ..auth.access import public
 from ..core.forms import parse_iso_date
 from ..core.hooks import MeetingPanel, registry
-from ..core.timeutil import local_today
 from ..extensions import db, limiter
 from ..meetings.models import Meeting
 from . import charts, exports, reports, services
 from .forms import AttendanceForm, FeedbackForm, FollowUpForm, TopicForm
-from .models import Feedback, FeedbackChannel, FollowUp, TopicStatus, TopicSuggestion
+from .models import Feedback, FeedbackChannel, TopicStatus, TopicSuggestion
 
 bp = Blueprint("attendance", __name__)
 

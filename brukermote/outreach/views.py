@@ -305,10 +305,8 @@ def _poster_form(meeting, formdata=None):
 @bp.route("/meetings/<int:meeting_id>/outreach", methods=["GET", "POST"])
 def meeting_outreach(meeting_id: int):
     from . import funnel as funnel_service
-    from .models import Channel, Mailing, Registration
-
     from . import posters
-    from .models import PosterLocation
+    from .models import Channel, Mailing, PosterLocation, Registration
 
     meeting = _meeting(meeting_id)
     which = request.form.get("form")

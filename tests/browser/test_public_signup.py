@@ -38,7 +38,11 @@ def test_signup_without_phone_keyboard_only_and_accessible(public_page, live_ser
     page.get_by_label(t("web.adults")).fill("2")
     page.get_by_label(t("web.interpreter")).select_option("ar")
     # The honeypot is out of sight and out of the tab order.
-    assert not page.locator("#f-website").is_visible() or page.locator("#f-website").bounding_box()["x"] < 0
+    honeypot = page.locator("#f-website")
+    assert honeypot.get_attribute("tabindex") == "-1"
+    assert page.locator(".hp").bounding_box()["width"] <= 1
+    # … and it does not widen the page (an off-screen trick would, in right-to-left pages).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
     page.get_by_label(t("web.children")).focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("1")

@@ -58,4 +58,5 @@ def init_app(app: Flask) -> None:
     )
     from .core.hooks import registry
 
-    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages, nav_registry=registry)
+    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages, nav_registry=registry,
+                                 planning_hints=lambda: [(h, h.context()) for h in registry.planning_hints])

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..auth.access import public
 from ..core.forms import parse_iso_date
-from ..core.hooks import MeetingPanel, registry
+from ..core.hooks import MeetingPanel, PlanningHint, registry
 from ..extensions import db, limiter
 from ..meetings.models import Meeting
 from . import charts, exports, reports, services
@@ -27,6 +27,8 @@ def setup(app) -> None:
     registry.add_nav(_l("Reports"), "attendance.reports_page")
     registry.add_nav(_l("Topics"), "attendance.topics")
     registry.add_panel(MeetingPanel("attendance", "attendance/_panel.html", _panel, order=60))
+    registry.add_planning_hint(PlanningHint("topics", "attendance/_backlog_hint.html",
+                                            lambda: {"rows": services.backlog()[:5]}))
     if demo.load not in demo_module.extra_loaders:
         demo_module.extra_loaders.append(demo.load)
     from ..meetings import services as meeting_services

@@ -36,10 +36,24 @@ class NavItem:
 
 
 @dataclass
+class PlanningHint:
+    """Shown above the new-meeting form (e.g. the most asked-for topics); ``context`` fills it."""
+
+    key: str
+    template: str
+    context: Callable[[], dict]
+
+
+@dataclass
 class Registry:
     warning_providers: list[Callable] = field(default_factory=list)
     panels: list[MeetingPanel] = field(default_factory=list)
     nav: list[NavItem] = field(default_factory=list)
+    planning_hints: list[PlanningHint] = field(default_factory=list)
+
+    def add_planning_hint(self, hint: PlanningHint) -> None:
+        if all(h.key != hint.key for h in self.planning_hints):
+            self.planning_hints.append(hint)
 
     def add_nav(self, label, endpoint: str, admin_only: bool = False) -> None:
         if all(item.endpoint != endpoint for item in self.nav):

@@ -182,3 +182,12 @@ def test_public_feedback_is_closed_before_the_meeting_and_long_after(client, app
     unpublished = _held(publish=False)
     assert client.get(f"/m/{unpublished.uid}/feedback").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(Feedback.id))) == 0
+
+
+def test_new_meeting_form_starts_from_the_most_asked_for_topics(admin_client):
+    meeting = _held()
+    for text in ["Bolig", "Bolig", "Helse"]:
+        services.add_feedback(meeting, services.FeedbackData(topic_text=text, language="nb"))
+    db.session.commit()
+    page = admin_client.get("/meetings/new").get_data(as_text=True)
+    assert page.index("Bolig</a> (2 ganger)") < page.index("Helse</a> (1 gang)") < page.index('name="topic"')

@@ -47,6 +47,16 @@ def _language_name(code: str) -> str:
     return lang.name_en if str(get_locale()) == "en" else lang.name_nb
 
 
+def aria(field) -> dict:
+    """The ARIA attributes a form field needs, and only those (WTForms prints None as "None")."""
+    attributes = {}
+    if field.description:
+        attributes["aria-describedby"] = f"{field.id}-help"
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    return attributes
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=_local_datetime,
@@ -58,5 +68,5 @@ def init_app(app: Flask) -> None:
     )
     from .core.hooks import registry
 
-    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages, nav_registry=registry,
+    app.jinja_env.globals.update(ui_locale=lambda: str(get_locale()), languages=languages, nav_registry=registry, aria=aria,
                                  planning_hints=lambda: [(h, h.context()) for h in registry.planning_hints])

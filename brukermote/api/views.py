@@ -68,14 +68,18 @@ def meetings():
     since = request.args.get("from")
     until = request.args.get("to")
     try:
-        if since:
-            query = query.where(Meeting.ends_at >= dt.datetime.combine(dt.date.fromisoformat(since), dt.time(),
-                                                                       tzinfo=local_zone()))
-        if until:
-            query = query.where(Meeting.starts_at < dt.datetime.combine(
-                dt.date.fromisoformat(until) + dt.timedelta(days=1), dt.time(), tzinfo=local_zone()))
-    except (ValueError, OverflowError):
+        since_day = dt.date.fromisoformat(since) if since else None
+        until_day = dt.date.fromisoformat(until) if until else None
+    except ValueError:
         return _bad_request("from and to must be dates (YYYY-MM-DD)")
+    # Dates far outside any meeting's lifetime are bounds that include or exclude everything (and
+    # would not survive the conversion to UTC: year 1 in Oslo is year 0 in UTC).
+    if since_day is not None and since_day.year >= 1900:
+        query = query.where(sa.false()) if since_day.year > 9998 else query.where(
+            Meeting.ends_at >= dt.datetime.combine(since_day, dt.time(), tzinfo=local_zone()))
+    if until_day is not None and until_day.year <= 9998:
+        query = query.where(sa.false()) if until_day.year < 1900 else query.where(
+            Meeting.starts_at < dt.datetime.combine(until_day + dt.timedelta(days=1), dt.time(), tzinfo=local_zone()))
     try:
         limit = int(request.args.get("limit", 100))
     except ValueError:

@@ -668,6 +668,15 @@ def language_costs(start: dt.date | None = None, end: dt.date | None = None) -> 
     return result
 
 
+def cost_by_meeting_and_language(meeting_ids: list[int]) -> dict[tuple[int, str], Decimal]:
+    """For the reports: each meeting's known interpreter cost per language (one grouped query)."""
+    rows = db.session.execute(
+        sa.select(InterpreterBooking.meeting_id, InterpreterBooking.language, sa.func.sum(_cost_expr()))
+        .where(InterpreterBooking.meeting_id.in_(meeting_ids))
+        .group_by(InterpreterBooking.meeting_id, InterpreterBooking.language)).all()
+    return {(meeting_id, code): _d(cost) for meeting_id, code, cost in rows if cost is not None}
+
+
 def meeting_cost(meeting: Meeting) -> MeetingCost:
     rows = meeting_costs(meeting_ids=[meeting.id])
     if rows:

@@ -53,6 +53,10 @@ def setup(app) -> None:
 
     if demo.load not in demo_module.extra_loaders:
         demo_module.extra_loaders.append(demo.load)
+    from ..attendance import reports
+
+    if services.cost_by_meeting_and_language not in reports.interpreter_cost_sources:
+        reports.interpreter_cost_sources.append(services.cost_by_meeting_and_language)
 
 
 def _panel(meeting) -> dict:

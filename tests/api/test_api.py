@@ -44,6 +44,8 @@ def test_lists_published_and_cancelled_meetings_only(client, app):
     assert client.get(f"/api/v1/meetings/{published.uid}").get_json()["venue"]["name"] == "Årvoll Gård"
     assert client.get("/api/v1/meetings?from=2031-05-10").get_json()["meetings"][0]["topic"] == "Helse"
     assert client.get("/api/v1/meetings?from=not-a-date").status_code == 400
+    assert len(client.get("/api/v1/meetings?from=0001-01-01").get_json()["meetings"]) == 2  # no overflow in UTC
+    assert client.get("/api/v1/meetings?to=0578-01-01").get_json()["meetings"] == []
 
 
 def test_api_conforms_to_its_openapi_document(app):

@@ -50,6 +50,7 @@ def test_attendance_from_the_tally_sheet_in_one_form(admin_client):
     meeting = _held()
     page = admin_client.get(f"/meetings/{meeting.id}/attendance").get_data(as_text=True)
     assert 'value="NAV"' in page  # the usual organisation is already filled in
+    assert '="None"' not in page  # no stray attributes from empty descriptions
     response = admin_client.post(f"/meetings/{meeting.id}/attendance", data={
         "adults": "15–20", "children": "ca. 8", "people": "", "walk_ins": "4", "organisers": "3", "speakers": "1",
         "staff-0-organisation": "NAV", "staff-0-count": "ca. 2", "staff-1-organisation": "Bydelen",

@@ -143,3 +143,25 @@ def test_reports_page_uses_a_bounded_number_of_queries(app, admin_client):
     # The date filter narrows the charts and the tables.
     _n, narrowed = _queries_for(app, admin_client, "/reports?from=2012-01-01&to=2012-12-31")
     assert "2012-" in narrowed and "2011-" not in narrowed and "2013-" not in narrowed
+
+
+def test_interpreter_costs_per_language_come_from_the_bookings(app):
+    from brukermote.interpreters.models import BookingStatus, InterpreterBooking, InterpreterProvider
+
+    [(meeting, *_rest), *_others] = generate(2)
+    provider = InterpreterProvider(name="Tolketjenesten", lead_time_days=14)
+    db.session.add(provider)
+    db.session.flush()
+    for code, cost, status in [("so", Decimal("1200"), BookingStatus.delivered),
+                               ("ar", Decimal("1500"), BookingStatus.delivered),
+                               ("ti", Decimal("900"), BookingStatus.cancelled)]:
+        db.session.add(InterpreterBooking(meeting_id=meeting.id, language=code, provider_id=provider.id,
+                                          arrives_at=meeting.starts_at - dt.timedelta(minutes=15),
+                                          status=status, estimated_cost=cost))
+    db.session.commit()
+    facts = reports.meeting_facts(reports.reported_meetings(None, None))
+    fact = next(f for f in facts if f.meeting.id == meeting.id)
+    assert fact.interpreter_cost_by_language == {"so": Decimal("1200.00"), "ar": Decimal("1500.00")}
+    assert fact.interpreter_cost == Decimal("2700.00")  # the bookings, not the budget's estimate of 900
+    years, _order = reports.interpreter_use(facts)
+    assert years[0].languages["ar"] == (1, Decimal("1500.00"))

@@ -20,7 +20,7 @@ def test_sign_in_create_venue_and_meeting_add_programme_tick_task(page, live_ser
     sign_in(page, live_server, "ny@example.org")
     page.get_by_role("heading", name="Oversikt").wait_for()
 
-    page.get_by_role("link", name="Steder").click()
+    page.get_by_role("link", name="Steder", exact=True).click()
     page.get_by_role("link", name="Nytt sted").click()
     page.get_by_label("Navn").fill("Årvoll Gård")
     page.get_by_label("Adresse").fill("Årvollveien 36")

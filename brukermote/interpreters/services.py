@@ -668,6 +668,14 @@ def language_costs(start: dt.date | None = None, end: dt.date | None = None) -> 
     return result
 
 
+def earliest_arrival(meeting: Meeting) -> dt.datetime | None:
+    """For the briefing sheet: when the first ordered or confirmed interpreter is to arrive."""
+    return db.session.scalar(
+        sa.select(sa.func.min(InterpreterBooking.arrives_at)).where(
+            InterpreterBooking.meeting_id == meeting.id,
+            InterpreterBooking.status.in_([BookingStatus.ordered, BookingStatus.confirmed, BookingStatus.delivered])))
+
+
 def cost_by_meeting_and_language(meeting_ids: list[int]) -> dict[tuple[int, str], Decimal]:
     """For the reports: each meeting's known interpreter cost per language (one grouped query)."""
     rows = db.session.execute(

@@ -57,6 +57,10 @@ def setup(app) -> None:
 
     if services.cost_by_meeting_and_language not in reports.interpreter_cost_sources:
         reports.interpreter_cost_sources.append(services.cost_by_meeting_and_language)
+    from ..printing import documents
+
+    if services.earliest_arrival not in documents.briefing_arrival_sources:
+        documents.briefing_arrival_sources.append(services.earliest_arrival)
 
 
 def _panel(meeting) -> dict:

@@ -678,13 +678,30 @@ def programme(ctx: PrintContext, lang: str = NB) -> bytes:
     return doc.finish()
 
 
+#: When the booked interpreters are to arrive: ``fn(meeting) -> aware datetime | None`` (the
+#: interpreter bookings register one); without any, the briefing says 15 minutes before the start.
+briefing_arrival_sources: list[Callable] = []
+
+
+def _briefing_arrival(meeting) -> dt.datetime:
+    from ..core.timeutil import local_zone
+
+    for source in briefing_arrival_sources:
+        moment = source(meeting)
+        if moment is not None:
+            return moment.astimezone(local_zone())
+    return meeting.starts_at.astimezone(local_zone()) - dt.timedelta(minutes=15)
+
+
 def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
     doc, x, w, y = _sheet(ctx, "briefing", "Tolkeorientering")
     pen, t = doc.pen, ctx.t(lang)
     y -= pen.text(t("briefing.title"), lang, x, y, w, 22, bold=True) + 6
-    arrival = (dt.datetime.combine(ctx.meeting.local_date, ctx.meeting.local_start.time())
-               - dt.timedelta(minutes=15)).time()
-    y -= pen.text(t("briefing.arrive", time=texts.clock(arrival, lang)), lang, x, y, w, 14, bold=True) + 4
+    arrival = _briefing_arrival(ctx.meeting)
+    # The usual 15 minutes has its own sentence; any other arrival time only names the time.
+    usual = ctx.meeting.starts_at - arrival == dt.timedelta(minutes=15)
+    y -= pen.text(t("briefing.arrive" if usual else "briefing.arrive_at", time=texts.clock(arrival.time(), lang)),
+                  lang, x, y, w, 14, bold=True) + 4
     y -= pen.text(ctx.date_line(lang), lang, x, y, w, 13, bold=True) + 1
     y -= pen.text(ctx.time_line(lang), lang, x, y, w, 12) + 2
     venue = ctx.venue

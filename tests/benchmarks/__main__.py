@@ -1,8 +1,10 @@
-"""``make bench``: speed, memory and size of printing (targets from the printables issue).
+"""``make bench``: speed, memory and size of printing (targets from the printables issue) and reports.
 
 - the 13 posters: median seconds per poster (target < 0.3 s);
 - the mail merge for 500 contacts in mixed languages: letters + envelopes + label sheets, seconds
-  (target < 15 s), peak memory of the process (target < 400 MB), letters PDF size (target < 10 MB).
+  (target < 15 s), peak memory of the process (target < 400 MB), letters PDF size (target < 10 MB);
+- the reports page and the Table 1 PDF over ten generated years (200 meetings), with the number of
+  SQL queries the page needs (it must not grow with the number of meetings).
 
 Each figure is measured in a fresh process so caches and memory from one do not flatter another.
 """
@@ -68,12 +70,44 @@ def mail_merge() -> dict:
             "letters_mb": len(letters) / 1e6, "envelopes_mb": len(envelopes) / 1e6, "labels_mb": len(labels) / 1e6}
 
 
+def reports() -> dict:
+    """The reports page and the Table 1 PDF over a generated history of 200 meetings (ten years)."""
+    import sqlalchemy as sa
+
+    from brukermote.extensions import db
+    from tests.attendance.test_trends import generate
+    from tests.conftest import _user, login
+
+    app = _app()
+    with app.app_context():
+        generate(200)
+        _user("bench@example.org", admin=True)
+        db.session.commit()
+        client = app.test_client()
+        login(client, "bench@example.org")
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *_a: statements.append(1))
+        runs = []
+        for _ in range(3):
+            statements.clear()
+            start = time.perf_counter()
+            assert client.get("/reports").status_code == 200
+            runs.append(time.perf_counter() - start)
+        queries = len(statements)
+        start = time.perf_counter()
+        pdf = client.get("/reports/overview?format=pdf&lang=en").data
+        t_pdf = time.perf_counter() - start
+    return {"reports_s": statistics.median(runs), "reports_queries": queries, "overview_pdf_s": t_pdf,
+            "overview_pdf_kb": len(pdf) // 1024}
+
+
 def main() -> None:
+    parts = {"posters": posters, "mail_merge": mail_merge, "reports": reports}
     if len(sys.argv) > 1:
-        print(json.dumps({"posters": posters, "mail_merge": mail_merge}[sys.argv[1]]()))
+        print(json.dumps(parts[sys.argv[1]]()))
         return
     results = {}
-    for part in ("posters", "mail_merge"):
+    for part in parts:
         out = subprocess.run([sys.executable, "-m", "tests.benchmarks", part], capture_output=True, text=True, check=True)
         results.update(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"posters (13 languages): median {results['poster_median_s']:.3f} s, slowest {results['poster_max_s']:.3f} s"
@@ -85,6 +119,9 @@ def main() -> None:
     print(f"peak memory: {results['peak_rss_mb']:.0f} MB  [target < 400 MB]")
     print(f"letters PDF: {results['letters_mb']:.1f} MB  [target < 10 MB]; envelopes {results['envelopes_mb']:.1f} MB, "
           f"labels {results['labels_mb']:.1f} MB")
+    print(f"reports page, 200 meetings: {results['reports_s']:.2f} s, {results['reports_queries']} SQL queries"
+          f"  [target < 2 s; queries independent of the number of meetings]")
+    print(f"Table 1 PDF, 200 meetings: {results['overview_pdf_s']:.2f} s, {results['overview_pdf_kb']} KB")
 
 
 if __name__ == "__main__":

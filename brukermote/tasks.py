@@ -67,3 +67,8 @@ def app_periodic_task(validate_datetime, **task_options):
         return huey.periodic_task(validate_datetime, **task_options)(inner)
 
     return decorator
+
+
+# The consumer imports only this module (``huey_consumer brukermote.tasks.huey``): import the domains'
+# task modules here so it knows every task, including the SMS pass that runs every minute.
+import brukermote.sms.tasks  # noqa: E402,F401

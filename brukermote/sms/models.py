@@ -1,1 +1,166 @@
-"""Tables of the sms domain."""
+"""Tables of the sms domain.
+
+- ``SmsTemplate``: the text participants receive, per kind and language, with the committee's approval.
+- ``SmsSend``: one send for a meeting: a scheduled reminder (relative to the meeting), a manual
+  "send now" or a cancellation notice.
+- ``SmsMessage``: one row per (send, recipient), created before anything is sent; its status is
+  claimed with a conditional UPDATE, which is what makes each (send, recipient) go out at most once.
+- ``SmsInbound``: replies: yes (registered), stop (opted out) or anything else (for the committee).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import Money, UTCDateTime, str_enum
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..meetings.models import TitledEnum
+
+
+class TemplateKind(TitledEnum):
+    reminder = "reminder", _l("Reminder")
+    cancellation = "cancellation", _l("Cancellation notice")
+    reply_yes = "reply_yes", _l("Answer to a yes (registered)")
+    reply_stop = "reply_stop", _l("Answer to a stop (opted out)")
+    reply_other = "reply_other", _l("Answer to any other reply")
+
+
+class SmsTemplate(db.Model):
+    """What participants receive in one language. Only approved texts are sent in that language."""
+
+    __tablename__ = "sms_template"
+    __table_args__ = (sa.UniqueConstraint("kind", "language", name="uq_sms_template_kind_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TemplateKind] = mapped_column(str_enum(TemplateKind))
+    language: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    #: A committee member who reads the language approved this wording; unapproved → Norwegian is sent.
+    approved: Mapped[bool] = mapped_column(default=False)
+    approved_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SendKind(TitledEnum):
+    reminder = "reminder", _l("Reminder")
+    manual = "manual", _l("Sent by hand")
+    cancellation = "cancellation", _l("Cancellation notice")
+
+
+class SendStatus(TitledEnum):
+    scheduled = "scheduled", _l("Scheduled")
+    sending = "sending", _l("Sending")
+    done = "done", _l("Sent")
+    cancelled = "cancelled", _l("Stopped")
+
+
+class Audience(TitledEnum):
+    consented = "consented", _l("Everyone who agreed to SMS")
+    registered = "registered", _l("Those registered for this meeting")
+    reminded = "reminded", _l("Those who got an SMS about this meeting")
+
+
+class SmsSend(db.Model):
+    """One send about a meeting; reminders are relative to the meeting and move with it."""
+
+    __tablename__ = "sms_send"
+    __table_args__ = (sa.CheckConstraint("days_before IS NULL OR days_before >= 0", name="days_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SendKind] = mapped_column(str_enum(SendKind))
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.consented)
+    #: Reminders: how many days before the meeting's date, at which Oslo wall-clock time.
+    days_before: Mapped[int | None] = mapped_column()
+    local_time: Mapped[dt.time | None] = mapped_column(sa.Time)
+    #: When it is due (UTC); recomputed when the meeting moves.
+    send_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[SendStatus] = mapped_column(str_enum(SendStatus), default=SendStatus.scheduled, index=True)
+    created_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting")
+    messages: Mapped[list[SmsMessage]] = relationship(back_populates="send", cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+
+class MessageStatus(TitledEnum):
+    pending = "pending", _l("Waiting")
+    sending = "sending", _l("Being sent")
+    sent = "sent", _l("Sent")
+    delivered = "delivered", _l("Delivered")
+    undelivered = "undelivered", _l("Not delivered")
+    failed = "failed", _l("Failed")
+    unknown = "unknown", _l("Unknown (the worker stopped while sending)")
+    skipped = "skipped", _l("Not sent (opted out or no consent)")
+    cancelled = "cancelled", _l("Stopped (meeting cancelled)")
+
+
+class SmsMessage(db.Model):
+    """One SMS to one recipient in one send. The unique (send, phone) row is the exactly-once ledger."""
+
+    __tablename__ = "sms_message"
+    __table_args__ = (
+        sa.UniqueConstraint("send_id", "phone", name="uq_sms_message_send_phone"),
+        sa.Index("ix_sms_message_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(sa.ForeignKey("sms_send.id", ondelete="CASCADE"), index=True)
+    #: Null after erasure (the row stays, anonymous, so the counts stay right).
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"), index=True)
+    #: E.164; null after erasure.
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    #: The language the text was sent in, and the one the person reads (differs on fallback).
+    language: Mapped[str] = mapped_column(sa.String(16), default="nb")
+    wanted_language: Mapped[str] = mapped_column(sa.String(16), default="nb")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    segments: Mapped[int] = mapped_column(default=1)
+    cost: Mapped[Decimal | None] = mapped_column(Money)
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus), default=MessageStatus.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The provider's id (Twilio "SM…"), used by the status callback.
+    provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    error_code: Mapped[str] = mapped_column(sa.String(20), default="")
+    error_message: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    send: Mapped[SmsSend] = relationship(back_populates="messages")
+
+
+class InboundMeaning(TitledEnum):
+    yes = "yes", _l("Yes (registered)")
+    stop = "stop", _l("Stop (opted out)")
+    other = "other", _l("Other")
+
+
+class SmsInbound(db.Model):
+    """A reply. Yes/stop keep only their meaning after erasure; other text is deleted with the person."""
+
+    __tablename__ = "sms_inbound"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    language: Mapped[str] = mapped_column(sa.String(16), default="nb")
+    meaning: Mapped[InboundMeaning] = mapped_column(str_enum(InboundMeaning))
+    #: The meeting the sender was last reminded of (what a yes registers for).
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"))
+    provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: A committee member read it.
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

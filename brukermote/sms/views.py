@@ -1,3 +1,314 @@
-from flask import Blueprint
+"""SMS pages: templates, reminders and "send now" per meeting, the inbox, and Twilio's two webhooks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.access import confidential_required, public
+from ..core import languages
+from ..core.hooks import MeetingPanel, Warning, registry
+from ..core.timeutil import utcnow
+from ..extensions import csrf, db
+from ..meetings.models import Meeting, MeetingStatus
+from ..outreach import services as outreach
+from . import services, texts
+from .backends import setting
+from .forms import ReminderForm, SendForm, TemplateForm
+from .models import Audience, SendKind, SendStatus, SmsInbound, SmsSend, TemplateKind
 
 bp = Blueprint("sms", __name__)
+
+
+def setup(app) -> None:
+    from ..meetings import services as meeting_services
+    from . import tasks  # noqa: F401  (registers the huey tasks with the consumer)
+
+    registry.add_nav(_l("SMS"), "sms.index")
+    registry.add_panel(MeetingPanel("sms", "sms/_panel.html", _panel_context, order=45))
+    registry.add_warning_provider(warnings)
+    if services.move_reminders not in meeting_services.time_change_listeners:
+        meeting_services.time_change_listeners.append(services.move_reminders)
+    if services.stop_for_cancelled not in meeting_services.cancel_listeners:
+        meeting_services.cancel_listeners.append(services.stop_for_cancelled)
+    if services.forget_contact not in outreach.erasure_listeners:
+        outreach.erasure_listeners.append(services.forget_contact)
+    # Twilio cannot send a CSRF token; these two views accept nothing without a valid Twilio signature.
+    csrf.exempt(status_callback)
+    csrf.exempt(inbound)
+
+
+def _error_text(code: str) -> str:
+    if code.startswith("unknown:"):
+        return _("Unknown placeholder: %(names)s", names=code.split(":", 1)[1])
+    if code.startswith("missing:"):
+        return _("The text must contain %(names)s.", names=code.split(":", 1)[1])
+    return {
+        "broken": _("A brace { or } is not closed."),
+        "empty": _("The text is empty."),
+        "closed": _("The meeting is cancelled or held; no reminders can be added."),
+        "started": _("This reminder is already being sent."),
+        "not-cancelled": _("A cancellation notice can only be sent for a cancelled meeting."),
+        "cancelled": _("The meeting is cancelled: send a cancellation notice instead."),
+    }.get(code, code)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return db.session.get(Meeting, meeting_id) or abort(404)
+
+
+# -- meeting page panel and warnings ------------------------------------------------------------
+
+def _panel_context(meeting) -> dict:
+    return {"stats": services.meeting_stats(meeting)}
+
+
+def warnings(meeting) -> list[Warning]:
+    if meeting.status == MeetingStatus.held:
+        return []
+    found = []
+    url = url_for("sms.meeting_sms", meeting_id=meeting.id)
+    sends = services.sends_for(meeting)
+    if meeting.status == MeetingStatus.cancelled:
+        reminded = any(s.kind != SendKind.cancellation and s.status in (SendStatus.sending, SendStatus.done)
+                       for s in sends)
+        notified = any(s.kind == SendKind.cancellation for s in sends)
+        if reminded and not notified:
+            found.append(Warning("warning", _("People got an SMS about this meeting: send them a cancellation notice."),
+                                 url))
+        return found
+    if any(s.kind == SendKind.reminder and s.status == SendStatus.scheduled for s in sends):
+        fallback = services.fallback_languages(meeting)
+        if fallback:
+            from flask_babel import get_locale
+
+            english = str(get_locale()) == "en"
+            names = ", ".join(languages.get(code).name_en if english else languages.get(code).name_nb
+                              for code in fallback)
+            found.append(Warning("info", _("The SMS text is not approved in %(languages)s: those readers get it in "
+                                           "Norwegian.", languages=names), url_for("sms.index")))
+    return found
+
+
+# -- overview and template editor ---------------------------------------------------------------
+
+@bp.route("/sms")
+def index():
+    services.ensure_templates()
+    db.session.commit()
+    rows = []
+    for lang in languages.all_languages():
+        cells = []
+        for kind in TemplateKind:
+            template = services.get_template(kind, lang.code)
+            cells.append((kind, template))
+        rows.append((lang, cells))
+    upcoming = list(db.session.scalars(
+        db.select(SmsSend).where(SmsSend.status == SendStatus.scheduled).order_by(SmsSend.send_at).limit(20)))
+    open_replies = len(services.inbox()) if current_user.is_confidential else None
+    return render_template("sms/index.html", rows=rows, kinds=list(TemplateKind), upcoming=upcoming,
+                           open_replies=open_replies, backend=get_backend_name(),
+                           price=services.price_per_segment())
+
+
+def get_backend_name() -> str:
+    return (setting("SMS_BACKEND", "console") or "console").lower()
+
+
+def _sample_meeting() -> Meeting | None:
+    return db.session.scalar(db.select(Meeting).where(Meeting.starts_at > utcnow(),
+                                                      Meeting.status != MeetingStatus.cancelled)
+                             .order_by(Meeting.starts_at).limit(1))
+
+
+@bp.route("/sms/templates/<kind>/<language>", methods=["GET", "POST"])
+def edit_template(kind: str, language: str):
+    try:
+        kind_ = TemplateKind(kind)
+    except ValueError:
+        abort(404)
+    if language not in languages.LANGUAGES:
+        abort(404)
+    services.ensure_templates()
+    db.session.commit()
+    template = services.get_template(kind_, language)
+    form = TemplateForm(obj=template) if request.method == "GET" else TemplateForm()
+    if request.method == "GET" and template is None:
+        form.body.data = texts.DEFAULTS.get(kind, {}).get("en", "")
+    body = form.body.data or ""
+    if request.method == "POST" and form.validate_on_submit():
+        if request.form.get("action") == "save":
+            try:
+                services.save_template(kind_, language, body, form.approve.data,
+                                       getattr(current_user, "name", "") or current_user.email)
+                outreach.audit("sms.template", None, current_user, detail=f"{kind}/{language}"
+                               + (" approved" if form.approve.data else ""))
+                db.session.commit()
+            except services.SmsError as exc:
+                db.session.rollback()
+                form.form_errors.append(_error_text(str(exc)))
+                template = services.get_template(kind_, language)
+            else:
+                flash(_("The text is saved."), "success")
+                return redirect(url_for("sms.edit_template", kind=kind, language=language))
+    problems = [_error_text(p) for p in texts.problems(kind, body)] if body else []
+    meeting = _sample_meeting()
+    preview = ""
+    if not problems and body:
+        preview = texts.fill(body, services.values_for(meeting, language))
+    analysis = texts.analyse(preview or body)
+    return render_template("sms/template.html", form=form, template=template, kind=kind_, language=languages.get(language),
+                           analysis=analysis, preview=preview, problems=problems, meeting=meeting,
+                           cost=analysis.cost(services.price_per_segment()),
+                           placeholders=texts.PLACEHOLDERS)
+
+
+# -- per meeting ----------------------------------------------------------------------------------
+
+@bp.route("/meetings/<int:meeting_id>/sms")
+def meeting_sms(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    return render_template("sms/meeting.html", meeting=meeting, stats=services.meeting_stats(meeting),
+                           reminder_form=ReminderForm(), send_form=SendForm(),
+                           fallbacks=services.fallback_languages(meeting), SendStatus=SendStatus,
+                           SendKind=SendKind)
+
+
+@bp.route("/meetings/<int:meeting_id>/sms/reminders", methods=["POST"])
+def add_reminder(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = ReminderForm()
+    if form.validate_on_submit():
+        try:
+            services.add_reminder(meeting, form.days_before.data, form.local_time.data, Audience(form.audience.data),
+                                  created_by=current_user.email)
+            db.session.commit()
+            flash(_("The reminder is scheduled. It moves if the meeting moves."), "success")
+        except services.SmsError as exc:
+            db.session.rollback()
+            flash(_error_text(str(exc)), "error")
+        except ValueError as exc:  # a wall-clock time that does not exist (DST)
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        for f in form:
+            for error in f.errors:
+                flash(f"{f.label.text}: {error}", "error")
+    return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id))
+
+
+@bp.route("/sms/sends/<int:send_id>/delete", methods=["POST"])
+def remove_reminder(send_id: int):
+    send = db.session.get(SmsSend, send_id) or abort(404)
+    meeting_id = send.meeting_id
+    try:
+        services.remove_reminder(send)
+        db.session.commit()
+        flash(_("The reminder is removed."), "success")
+    except services.SmsError as exc:
+        db.session.rollback()
+        flash(_error_text(str(exc)), "error")
+    return redirect(url_for("sms.meeting_sms", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/sms/send", methods=["POST"])
+def send_now(meeting_id: int):
+    """Two steps: the first POST shows count and cost; only the confirmed POST queues the send."""
+    meeting = _meeting(meeting_id)
+    form = SendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kind, audience = SendKind(form.kind.data), Audience(form.audience.data)
+    estimate = services.estimate(meeting, kind, audience)
+    if request.form.get("confirm") != "yes":
+        return render_template("sms/confirm.html", meeting=meeting, form=form, estimate=estimate, kind=kind,
+                               audience=audience)
+    try:
+        send = services.send_now(meeting, kind, audience, created_by=current_user.email)
+        outreach.audit("sms.send", None, current_user,
+                       detail=f"meeting:{meeting.id} {kind.value} to {audience.value}: {estimate.count}")
+        db.session.commit()
+    except services.SmsError as exc:
+        db.session.rollback()
+        flash(_error_text(str(exc)), "error")
+        return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id))
+    services.enqueue(send.id)
+    flash(_("%(count)d SMS are queued and will be sent in the background.", count=estimate.count), "success")
+    return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/sms/messages")
+@confidential_required
+def meeting_messages(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    rows = services.messages_for(meeting)
+    outreach.audit("sms.list_numbers", None, current_user, detail=f"meeting:{meeting.id}: {len(rows)}")
+    db.session.commit()
+    return render_template("sms/messages.html", meeting=meeting, rows=rows)
+
+
+@bp.route("/sms/inbox")
+@confidential_required
+def inbox_view():
+    rows = services.inbox(only_open=request.args.get("all") != "1")
+    outreach.audit("sms.inbox", None, current_user, detail=f"{len(rows)} replies")
+    db.session.commit()
+    return render_template("sms/inbox.html", rows=rows)
+
+
+@bp.route("/sms/inbox/<int:inbound_id>/handled", methods=["POST"])
+@confidential_required
+def mark_handled(inbound_id: int):
+    row = db.session.get(SmsInbound, inbound_id) or abort(404)
+    row.handled_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("sms.inbox_view"))
+
+
+# -- Twilio webhooks ------------------------------------------------------------------------------
+
+def _signed_by_twilio() -> bool:
+    """X-Twilio-Signature over the public URL Twilio called and the POSTed parameters."""
+    from twilio.request_validator import RequestValidator
+
+    token = setting("TWILIO_AUTH_TOKEN")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    url = str(setting("PUBLIC_BASE_URL", "")).rstrip("/") + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    return RequestValidator(token).validate(url, request.form, signature)
+
+
+def _twiml(text: str | None) -> Response:
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.route(services.STATUS_PATH, methods=["POST"])
+@public
+def status_callback():
+    if not _signed_by_twilio():
+        abort(403)
+    services.record_status(request.form.get("MessageSid", ""), request.form.get("MessageStatus", ""),
+                           request.form.get("ErrorCode", ""))
+    db.session.commit()
+    return Response("", status=204)
+
+
+@bp.route(services.INBOUND_PATH, methods=["POST"])
+@public
+def inbound():
+    if not _signed_by_twilio():
+        abort(403)
+    result = services.receive(request.form.get("From", ""), request.form.get("Body", ""),
+                              request.form.get("MessageSid") or None)
+    db.session.commit()
+    return _twiml(result.reply)

@@ -1,0 +1,170 @@
+"""Where an SMS goes: the console (default; nothing leaves the machine) or Twilio.
+
+Both answer ``send(to, body, status_callback) -> SendResult`` and raise ``TransientError`` (try again
+later: 429, 5xx, timeouts, connection errors) or ``PermanentError`` (never retry: invalid number 21211,
+opted out at the carrier 21610, any other 4xx). ``find_sent`` looks a message up at the provider, so a
+row left "sending" by a worker that died can be settled without sending twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+
+log = logging.getLogger("brukermote.sms")
+
+TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
+#: Twilio error codes that mean "this number will not take SMS from us".
+OPTED_OUT_CODES = {21610}
+INVALID_NUMBER_CODES = {21211, 21614, 21612, 21408}
+
+
+def setting(name: str, default=None):
+    """A setting from the app config, else the environment, else the default."""
+    value = current_app.config.get(name) if has_app_context() else None
+    if value is None or value == "":
+        value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+class BackendError(Exception):
+    def __init__(self, message: str, code: str = "", status: int | None = None, maybe_sent: bool = False):
+        super().__init__(message)
+        self.code = str(code or "")
+        self.status = status
+        #: The request may have reached the provider (a read timeout): settle by looking it up, not resending.
+        self.maybe_sent = maybe_sent
+
+
+class TransientError(BackendError):
+    """Try again later."""
+
+
+class PermanentError(BackendError):
+    """Never retry this message."""
+
+    @property
+    def opted_out(self) -> bool:
+        return self.code.isdigit() and int(self.code) in OPTED_OUT_CODES
+
+
+@dataclass
+class SendResult:
+    sid: str
+    status: str = "sent"
+
+
+def mask(phone: str | None) -> str:
+    """For logs: never a whole phone number."""
+    if not phone:
+        return "-"
+    return phone[:3] + "…" + phone[-2:]
+
+
+class ConsoleBackend:
+    name = "console"
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        sid = "console-" + uuid.uuid4().hex
+        log.info("SMS (console, not sent) to %s [%s]: %s", mask(to), sid, body)
+        return SendResult(sid=sid, status="sent")
+
+    def find_sent(self, to: str, body: str, since) -> str | None:
+        return None
+
+    can_look_up = False
+
+
+class TwilioBackend:
+    name = "twilio"
+    can_look_up = True
+
+    def __init__(self, account_sid: str, auth_token: str | None = None, api_key: str | None = None,
+                 api_secret: str | None = None, from_: str | None = None, messaging_service_sid: str | None = None,
+                 base_url: str | None = None, timeout: float = 15.0):
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
+        if not account_sid:
+            raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID")
+        if not (from_ or messaging_service_sid):
+            raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+        # The twilio library logs every request, payload included (numbers and texts), at INFO.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+        http_client = TwilioHttpClient(timeout=timeout)
+        if api_key and api_secret:
+            self.client = Client(api_key, api_secret, account_sid, http_client=http_client)
+        elif auth_token:
+            self.client = Client(account_sid, auth_token, http_client=http_client)
+        else:
+            raise RuntimeError("SMS_BACKEND=twilio needs TWILIO_AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET")
+        # The REST domain's base URL: Twilio's own by default, a test double on 127.0.0.1 in tests.
+        self.client.api.base_url = (base_url or TWILIO_DEFAULT_BASE_URL).rstrip("/")
+        self.from_ = from_
+        self.messaging_service_sid = messaging_service_sid
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        kwargs = {"to": to, "body": body}
+        if self.messaging_service_sid:
+            kwargs["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            kwargs["from_"] = self.from_
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        try:
+            message = self.client.messages.create(**kwargs)
+        except TwilioRestException as exc:
+            raise classify(exc.status, exc.code, exc.msg) from None
+        except TwilioException as exc:  # no response at all (connection refused, reset, timeout)
+            raise TransientError(str(exc)[:300]) from None
+        except Exception as exc:  # requests' errors: connection refused, reset, timeouts
+            import requests
+
+            if isinstance(exc, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError):
+                # The request went out; Twilio may have created the message. Not resent blindly.
+                raise TransientError(str(exc)[:300], "timeout", maybe_sent=True) from None
+            if isinstance(exc, requests.RequestException | OSError):
+                raise TransientError(str(exc)[:300], "connection") from None
+            raise
+        return SendResult(sid=message.sid, status=message.status or "queued")
+
+    def find_sent(self, to: str, body: str, since) -> str | None:
+        """The SID of a message with this body to this number, if Twilio has one among the latest 50.
+
+        No DateSent filter: a message still queued at Twilio has no DateSent yet and would be missed.
+        """
+        for message in self.client.messages.list(to=to, limit=50):
+            if (message.body or "") == body:
+                return message.sid
+        return None
+
+
+def classify(status: int | None, code, message: str = "") -> BackendError:
+    text = (message or "")[:300]
+    if status is None or status == 429 or status >= 500:
+        return TransientError(text, code or "", status)
+    return PermanentError(text, code or "", status)
+
+
+def get_backend():
+    name = (setting("SMS_BACKEND", "console") or "console").lower()
+    if name == "console":
+        return ConsoleBackend()
+    if name == "twilio":
+        return TwilioBackend(
+            account_sid=setting("TWILIO_ACCOUNT_SID", ""),
+            auth_token=setting("TWILIO_AUTH_TOKEN"),
+            api_key=setting("TWILIO_API_KEY"),
+            api_secret=setting("TWILIO_API_SECRET"),
+            from_=setting("TWILIO_FROM"),
+            messaging_service_sid=setting("TWILIO_MESSAGING_SERVICE_SID"),
+            base_url=setting("TWILIO_API_BASE_URL", TWILIO_DEFAULT_BASE_URL),
+            timeout=float(setting("TWILIO_TIMEOUT", 15)),
+        )
+    raise RuntimeError(f"Unknown SMS_BACKEND {name!r} (console or twilio)")

@@ -1,0 +1,154 @@
+"""What participants read: the shipped default wording per language, placeholders, and SMS arithmetic.
+
+The wording is *content* (like the printed texts), not UI strings: the committee edits it per language
+and a member who reads the language approves it. Only Norwegian and English ship approved; anything
+else is sent in Norwegian until approved (the committee is told).
+
+Placeholders: ``{topic}``, ``{date}`` (weekday and date from CLDR for the meeting's date),
+``{weekday}``, ``{time}``, ``{venue}``, ``{stop}`` (the stop word in the language).
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..core import languages
+
+PLACEHOLDERS = ("topic", "date", "weekday", "time", "venue", "stop")
+#: Placeholders a kind must use (a reminder without its date is no reminder).
+REQUIRED = {"reminder": ("date", "time"), "cancellation": ("date",)}
+APPROVED_BY_DEFAULT = ("nb", "en")
+FALLBACK_LANGUAGE = "nb"
+
+DEFAULTS: dict[str, dict[str, str]] = {
+    "reminder": {
+        "nb": "Påminnelse: Brukermøte om {topic} {date} kl. {time}, {venue}. Gratis og frivillig, "
+              "alle er velkommen. Svar JA for å melde deg på. Svar {stop} for å slutte å få SMS.",
+        "en": "Reminder: user meeting about {topic} on {date} at {time}, {venue}. Free and voluntary, "
+              "everyone is welcome. Reply YES to sign up. Reply {stop} to stop these texts.",
+        "so": "Xusuusin: Kulanka ku saabsan {topic}, {date} saacadda {time}, {venue}. Waa bilaash oo "
+              "ikhtiyaari ah, qof walba waa la soo dhoweynayaa. Ku jawaab HAA si aad isu diiwaangeliso. "
+              "Ku jawaab {stop} si aad u joojiso fariimaha.",
+        "ar": "تذكير: لقاء المستفيدين حول {topic} يوم {date} الساعة {time}، {venue}. الحضور مجاني وطوعي "
+              "والجميع مرحب بهم. أرسل نعم للتسجيل. أرسل {stop} لإيقاف الرسائل.",
+        "pl": "Przypomnienie: spotkanie użytkowników na temat {topic}, {date}, godz. {time}, {venue}. "
+              "Bezpłatne i dobrowolne. Odpowiedz TAK, aby się zapisać. Odpowiedz {stop}, aby zrezygnować.",
+        "es": "Recordatorio: reunión de usuarios sobre {topic} el {date} a las {time}, {venue}. Gratuita y "
+              "voluntaria. Responda SÍ para inscribirse. Responda {stop} para no recibir más SMS.",
+    },
+    "cancellation": {
+        "nb": "Avlyst: Brukermøtet om {topic} {date} kl. {time} er avlyst. Vi beklager. "
+              "Svar {stop} for å slutte å få SMS.",
+        "en": "Cancelled: the user meeting about {topic} on {date} at {time} is cancelled. We are sorry. "
+              "Reply {stop} to stop these texts.",
+        "so": "Waa la joojiyay: Kulanka ku saabsan {topic}, {date} saacadda {time} waa la joojiyay. "
+              "Waan ka xunnahay. Ku jawaab {stop} si aad u joojiso fariimaha.",
+        "ar": "إلغاء: تم إلغاء لقاء المستفيدين حول {topic} يوم {date} الساعة {time}. نعتذر. "
+              "أرسل {stop} لإيقاف الرسائل.",
+        "pl": "Odwołane: spotkanie na temat {topic}, {date}, godz. {time} zostało odwołane. Przepraszamy. "
+              "Odpowiedz {stop}, aby zrezygnować.",
+        "es": "Cancelada: la reunión sobre {topic} el {date} a las {time} se ha cancelado. Lo sentimos. "
+              "Responda {stop} para no recibir más SMS.",
+    },
+    "reply_yes": {
+        "nb": "Takk! Du er påmeldt brukermøtet {date} kl. {time}. Velkommen!",
+        "en": "Thank you! You are signed up for the user meeting on {date} at {time}. Welcome!",
+        "so": "Mahadsanid! Waad isku diiwaangelisay kulanka {date} saacadda {time}. Soo dhowow!",
+        "ar": "شكراً! تم تسجيلك في لقاء يوم {date} الساعة {time}. أهلاً بك!",
+        "pl": "Dziękujemy! Jesteś zapisany/a na spotkanie {date} o {time}. Zapraszamy!",
+        "es": "¡Gracias! Está inscrito/a en la reunión del {date} a las {time}. ¡Bienvenido/a!",
+    },
+    "reply_stop": {
+        "nb": "Du får ikke flere SMS fra oss.",
+        "en": "You will get no more texts from us.",
+        "so": "Fariimo kale nagama heli doontid.",
+        "ar": "لن تصلك رسائل أخرى منا.",
+        "pl": "Nie otrzymasz od nas więcej SMS-ów.",
+        "es": "No recibirá más SMS de nuestra parte.",
+    },
+    "reply_other": {
+        "nb": "Takk for meldingen. Arbeidsutvalget leser den. Svar {stop} for å slutte å få SMS.",
+        "en": "Thank you for your message. The committee will read it. Reply {stop} to stop these texts.",
+        "so": "Mahadsanid fariintaada. Guddiga ayaa akhrin doona. Ku jawaab {stop} si aad u joojiso fariimaha.",
+        "ar": "شكراً على رسالتك. ستقرؤها اللجنة. أرسل {stop} لإيقاف الرسائل.",
+        "pl": "Dziękujemy za wiadomość. Komitet ją przeczyta. Odpowiedz {stop}, aby zrezygnować.",
+        "es": "Gracias por su mensaje. El comité lo leerá. Responda {stop} para no recibir más SMS.",
+    },
+}
+
+
+def stop_word(language: str) -> str:
+    """The first stop word of the language itself (universal STOP always works too)."""
+    lang = languages.LANGUAGES.get(language) or languages.get(FALLBACK_LANGUAGE)
+    return lang.stop_words[0] if lang.stop_words else "STOP"
+
+
+def placeholders_in(body: str) -> list[str]:
+    """The placeholder names a text uses; ValueError when braces are broken."""
+    names = []
+    for _literal, name, _spec, _conv in string.Formatter().parse(body):
+        if name is not None:
+            names.append(name)
+    return names
+
+
+def problems(kind: str, body: str) -> list[str]:
+    """Why a text cannot be used (English keys; the view translates them)."""
+    found = []
+    try:
+        names = placeholders_in(body)
+    except ValueError:
+        return ["broken"]
+    unknown = [n for n in names if n not in PLACEHOLDERS]
+    if unknown:
+        found.append("unknown:" + ", ".join("{" + n + "}" for n in unknown))
+    missing = [n for n in REQUIRED.get(kind, ()) if n not in names]
+    if missing:
+        found.append("missing:" + ", ".join("{" + n + "}" for n in missing))
+    if not body.strip():
+        found.append("empty")
+    return found
+
+
+def fill(body: str, values: dict) -> str:
+    return body.format(**{name: values.get(name, "") for name in PLACEHOLDERS})
+
+
+# -- SMS arithmetic: GSM 03.38 or UCS-2, segments ----------------------------------------------------
+
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+#: Characters of the GSM extension table: each costs two septets (escape + character).
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    characters: int
+    encoding: str  # "GSM-7" | "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+    per_segment: int
+
+    def cost(self, price_per_segment: Decimal) -> Decimal:
+        return (price_per_segment * self.segments).quantize(Decimal("0.01"))
+
+
+def analyse(text: str) -> Analysis:
+    """Characters, encoding and segments: GSM-7 160 alone / 153 per part, UCS-2 70 / 67."""
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, "UCS-2"
+    if units <= single:
+        segments, per = (1 if units else 0), single
+    else:
+        segments, per = math.ceil(units / multi), multi
+    return Analysis(characters=len(text), encoding=encoding, units=units, segments=segments, per_segment=per)

@@ -22,7 +22,7 @@ def test_sign_in_create_venue_and_meeting_add_programme_tick_task(page, live_ser
 
     page.get_by_role("link", name="Steder", exact=True).click()
     page.get_by_role("link", name="Nytt sted").click()
-    page.get_by_label("Navn").fill("Årvoll Gård")
+    page.get_by_label("Navn", exact=True).fill("Årvoll Gård")
     page.get_by_label("Adresse").fill("Årvollveien 36")
     page.get_by_label("Kollektivtransport").fill("Buss 31 til Årvoll senter")
     page.get_by_label("Kapasitet (personer)").fill("80")

@@ -357,11 +357,7 @@ def public_feedback_thanks(uid: str):
 
 
 @bp.errorhandler(429)
-def _too_many(_error):
-    from ..public.views import choose_language, page_context, published_meeting
+def _too_many(error):
+    from ..public.views import too_many
 
-    meeting = published_meeting(request.view_args["uid"])
-    context = page_context(meeting, choose_language(meeting))
-    return render_template("public/message.html", **context, message=context["t"]("web.too_many"), alert=True), 429
-
-
+    return too_many(error)

@@ -57,7 +57,7 @@ def utcnow() -> dt.datetime:
 def local_midnight_utc(day: dt.date, zone: ZoneInfo | None = None) -> dt.datetime:
     """The UTC moment a local calendar day begins (midnight is never in a DST gap in Europe/Oslo)."""
     zone = zone or local_zone()
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone).astimezone(dt.UTC)
 
 
 def local_today(zone: ZoneInfo | None = None) -> dt.date:

@@ -412,53 +412,48 @@ def funnel_overview():
 
 # -- poster locations: a reusable list with priority ---------------------------------------------
 
+def _save_location_form(form, location, done_message: str) -> bool:
+    """Save a valid poster-place form (new when ``location`` is None); errors go on the form."""
+    from . import posters
+
+    if not form.validate_on_submit():
+        return False
+    try:
+        posters.save_location(location, name=form.name.data, address=form.address.data or "",
+                              contact=form.contact.data or "", priority=form.priority.data,
+                              active=form.active.data, notes=form.notes.data or "")
+    except posters.PosterError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return False
+    db.session.commit()
+    flash(done_message, "success")
+    return True
+
+
 @bp.route("/poster-locations", methods=["GET", "POST"])
 def poster_locations():
     from . import posters
     from .forms import PosterLocationForm
 
     form = PosterLocationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            posters.save_location(None, name=form.name.data, address=form.address.data or "",
-                                  contact=form.contact.data or "", priority=form.priority.data,
-                                  active=form.active.data, notes=form.notes.data or "")
-            db.session.commit()
-            flash(_("The place is added."), "success")
-            return redirect(url_for("outreach.poster_locations"))
-        except posters.PosterError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-    if request.method == "POST":
-        status = 422
+    if _save_location_form(form, None, _("The place is added.")):
+        return redirect(url_for("outreach.poster_locations"))
     return render_template("outreach/poster_locations.html", form=form, locations=posters.locations(),
-                           usage=posters.usage()), status
+                           usage=posters.usage()), 422 if request.method == "POST" else 200
 
 
 @bp.route("/poster-locations/<int:location_id>/edit", methods=["GET", "POST"])
 def poster_location_edit(location_id: int):
-    from . import posters
     from .forms import PosterLocationForm
     from .models import PosterLocation
 
     location = db.session.get(PosterLocation, location_id) or abort(404)
     form = PosterLocationForm(obj=location)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            posters.save_location(location, name=form.name.data, address=form.address.data or "",
-                                  contact=form.contact.data or "", priority=form.priority.data,
-                                  active=form.active.data, notes=form.notes.data or "")
-            db.session.commit()
-            flash(_("The place is saved."), "success")
-            return redirect(url_for("outreach.poster_locations"))
-        except posters.PosterError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-    if request.method == "POST":
-        status = 422
-    return render_template("outreach/poster_location_edit.html", form=form, location=location), status
+    if _save_location_form(form, location, _("The place is saved.")):
+        return redirect(url_for("outreach.poster_locations"))
+    return render_template("outreach/poster_location_edit.html", form=form, location=location), \
+        422 if request.method == "POST" else 200
 
 
 def _funnel_panel(meeting) -> dict:

@@ -73,7 +73,7 @@ def meeting_page(uid: str):
 
 
 @bp.errorhandler(429)
-def _too_many(_error):
+def too_many(_error):
     """Refused by the rate limit: say so in the participant's language, not the committee's."""
     meeting = published_meeting(request.view_args["uid"])
     context = page_context(meeting, choose_language(meeting))

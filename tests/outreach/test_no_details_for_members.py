@@ -17,7 +17,7 @@ from brukermote.outreach.models import Channel, ConsentMethod, ConsentPurpose, R
 from brukermote.sms.models import Audience, InboundMeaning, SendKind, SmsInbound, SmsMessage, SmsSend
 
 NAME, STREET, PHONE = "Zahra Qoraxlow", "Hemmeligveien 77", "+4791357913"
-SECRETS = [NAME, "Qoraxlow", STREET, PHONE, "91357913", "913 57 913"]
+SECRETS = [NAME, "Qoraxlow", STREET, PHONE, "91357913", "913 57 913", "91 35 79 13"]
 
 
 def _world():
@@ -79,7 +79,7 @@ def test_no_route_shows_a_contacts_details_to_a_member_without_the_flag(app, mem
             text = _text(response)
             for secret in SECRETS:
                 assert secret not in text, (url + suffix, secret)
-            assert not re.search(r"\+47\s?913", text), url + suffix
+            assert "91357913" not in re.sub(r"[\s\u00a0.-]", "", text), url + suffix  # any spacing
     assert visited > 60  # the walk reached the app, not just error pages
 
 

@@ -35,6 +35,11 @@ def setup(app) -> None:
         meeting_services.cancel_listeners.append(services.stop_for_cancelled)
     if services.forget_contact not in outreach.erasure_listeners:
         outreach.erasure_listeners.append(services.forget_contact)
+    from .. import demo as demo_module
+    from . import demo
+
+    if demo.load not in demo_module.extra_loaders:
+        demo_module.extra_loaders.append(demo.load)
     # Twilio cannot send a CSRF token; these two views accept nothing without a valid Twilio signature.
     csrf.exempt(status_callback)
     csrf.exempt(inbound)

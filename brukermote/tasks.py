@@ -17,13 +17,15 @@ from .config import PROJECT_ROOT
 
 
 def _make_huey():
+    # HUEY_NAME keeps two installations (or test runs) sharing one Redis apart.
+    name = os.environ.get("HUEY_NAME") or "brukermote"
     if os.environ.get("HUEY_BACKEND") == "memory":
-        return MemoryHuey("brukermote", immediate=True)
+        return MemoryHuey(name, immediate=True)
     if os.environ.get("REDIS_URL"):
-        return RedisHuey("brukermote", url=os.environ["REDIS_URL"])
+        return RedisHuey(name, url=os.environ["REDIS_URL"])
     instance = Path(os.environ.get("BRUKERMOTE_INSTANCE_PATH", PROJECT_ROOT / "instance"))
     instance.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("brukermote", filename=str(instance / "huey.db"))
+    return SqliteHuey(name, filename=str(instance / "huey.db"))
 
 
 huey = _make_huey()
@@ -39,34 +41,27 @@ def _app():
     return _worker_app
 
 
+def _in_app_context(fn):
+    """In a worker there is no app context: make one (the app is created once per worker)."""
+
+    @wraps(fn)
+    def inner(*args, **kwargs):
+        if has_app_context():
+            return fn(*args, **kwargs)
+        with _app().app_context():
+            return fn(*args, **kwargs)
+
+    return inner
+
+
 def app_task(**task_options):
     """Like ``huey.task`` but the function runs inside a Flask application context."""
-
-    def decorator(fn):
-        @wraps(fn)
-        def inner(*args, **kwargs):
-            if has_app_context():
-                return fn(*args, **kwargs)
-            with _app().app_context():
-                return fn(*args, **kwargs)
-
-        return huey.task(**task_options)(inner)
-
-    return decorator
+    return lambda fn: huey.task(**task_options)(_in_app_context(fn))
 
 
 def app_periodic_task(validate_datetime, **task_options):
-    def decorator(fn):
-        @wraps(fn)
-        def inner(*args, **kwargs):
-            if has_app_context():
-                return fn(*args, **kwargs)
-            with _app().app_context():
-                return fn(*args, **kwargs)
-
-        return huey.periodic_task(validate_datetime, **task_options)(inner)
-
-    return decorator
+    """Like ``huey.periodic_task`` but the function runs inside a Flask application context."""
+    return lambda fn: huey.periodic_task(validate_datetime, **task_options)(_in_app_context(fn))
 
 
 # The consumer imports only this module (``huey_consumer brukermote.tasks.huey``): import the domains'

@@ -11,9 +11,11 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from brukermote.extensions import db
@@ -121,24 +123,39 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, fake, tmp_path)
     assert _statuses() == Counter({MessageStatus.sent: BATCH})
 
 
-def test_a_send_queued_by_the_web_is_sent_by_a_real_huey_consumer(app, fake, tmp_path):
-    """Queue through huey on SQLite (the default storage) and let ``huey_consumer`` send it."""
+def _redis_answers() -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "redis"])
+def test_a_send_queued_by_the_web_is_sent_by_a_real_huey_consumer(app, fake, tmp_path, storage):
+    """Queue through huey (SQLite storage by default, Redis with REDIS_URL) and let the documented
+    worker, ``huey_consumer brukermote.tasks.huey``, send it."""
     from brukermote.sms import services
     from brukermote.sms.models import Audience
 
+    if storage == "redis" and not _redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379")
     meeting = make_meeting()
     add_contacts(5)
     send = services.send_now(meeting, SendKind.manual, Audience.consented)
     db.session.commit()
-    env = _env(app, fake, BRUKERMOTE_INSTANCE_PATH=tmp_path)
+    env = _env(app, fake, BRUKERMOTE_INSTANCE_PATH=tmp_path, HUEY_NAME=f"brukermote-test-{uuid.uuid4().hex}")
     env.pop("HUEY_BACKEND")
+    if storage == "redis":
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
     enqueue = subprocess.run([sys.executable, "-c",
                               f"from brukermote.sms.tasks import deliver_send; deliver_send({send.id})"],
                              env=env, capture_output=True, text=True, timeout=60)
     assert enqueue.returncode == 0, enqueue.stderr
-    assert (tmp_path / "huey.db").exists() and fake.posts == []  # queued, not sent
+    assert (tmp_path / "huey.db").exists() == (storage == "sqlite")
+    assert fake.posts == []  # queued, not sent
     log = tmp_path / "consumer.log"
-    consumer = subprocess.Popen([str(Path(sys.executable).with_name("huey_consumer")), "brukermote.sms.tasks.huey",
+    consumer = subprocess.Popen([str(Path(sys.executable).with_name("huey_consumer")), "brukermote.tasks.huey",
                                  "-w", "1"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:

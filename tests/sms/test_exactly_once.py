@@ -167,6 +167,13 @@ def test_a_send_queued_by_the_web_is_sent_by_a_real_huey_consumer(app, fake, tmp
             consumer.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(consumer.pid, signal.SIGKILL)
+        if storage == "redis":  # leave the shared Redis as we found it
+            import redis
+
+            store = redis.Redis.from_url(env["REDIS_URL"])
+            keys = store.keys("huey.*" + env["HUEY_NAME"].replace("-", "") + "*")
+            if keys:
+                store.delete(*keys)
     time.sleep(0.2)
     assert len(fake.posts) == 5
 

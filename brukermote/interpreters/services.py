@@ -444,6 +444,17 @@ def warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[Warnin
             result.append(Warning("warning", _(
                 "%(name)s is also booked at another meeting at the same time: %(other)s.",
                 name=booking.interpreter.name, other=str(other.meeting)), url))
+    by_person: dict[int, list[InterpreterBooking]] = {}
+    for booking in standing:
+        if booking.interpreter_id is not None:
+            by_person.setdefault(booking.interpreter_id, []).append(booking)
+    for same in by_person.values():
+        if len({b.language for b in same}) > 1 and any(
+                a.arrives_at < b.ends_at and b.arrives_at < a.ends_at for a in same for b in same if a is not b):
+            result.append(Warning("warning", _(
+                "%(name)s is booked for %(languages)s at the same time at this meeting; one person cannot "
+                "interpret both at once.", name=same[0].interpreter.name,
+                languages=" + ".join(language_label(b.language) for b in same)), url))
     for booking in rows:
         if booking.moved_at is not None and booking.status in PROVIDER_KNOWS:
             result.append(Warning("warning", _(

@@ -157,6 +157,20 @@ def test_same_interpreter_at_two_overlapping_meetings_warns(meeting, venue, publ
     assert not any("hawa mohamud" in m for m in _messages(meeting))
 
 
+def test_one_interpreter_for_two_languages_at_once_warns(meeting, public):
+    from .conftest import make_interpreter
+
+    amal = make_interpreter("Amal Yusuf", so=3, ar=3)
+    services.create_booking(meeting, services.BookingData(language="so", provider_id=public.id, interpreter_id=amal.id))
+    assert not any("amal yusuf" in m for m in _messages(meeting))
+    arabic = services.create_booking(meeting, services.BookingData(language="ar", provider_id=public.id,
+                                                                   interpreter_id=amal.id))
+    [warning] = [m for m in _messages(meeting) if "amal yusuf" in m]
+    assert "somali" in warning and "arabisk" in warning
+    services.change_booking_status(arabic, BookingStatus.cancelled)
+    assert not any("amal yusuf" in m for m in _messages(meeting))
+
+
 def test_language_registrations_need_but_no_booking_covers(meeting, public):
     for code in ("ti", "ti", "so"):
         db.session.add(Registration(meeting_id=meeting.id, channel=Channel.phone, interpreter_language=code))

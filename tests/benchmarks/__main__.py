@@ -4,7 +4,9 @@
 - the mail merge for 500 contacts in mixed languages: letters + envelopes + label sheets, seconds
   (target < 15 s), peak memory of the process (target < 400 MB), letters PDF size (target < 10 MB);
 - the reports page and the Table 1 PDF over ten generated years (200 meetings), with the number of
-  SQL queries the page needs (it must not grow with the number of meetings).
+  SQL queries the page needs (it must not grow with the number of meetings);
+- a batch of 500 SMS through the twilio library against the fake Twilio API (exactly-once
+  bookkeeping included: a claim and a result committed per message).
 
 Each figure is measured in a fresh process so caches and memory from one do not flatter another.
 """
@@ -101,8 +103,35 @@ def reports() -> dict:
             "overview_pdf_kb": len(pdf) // 1024}
 
 
+def sms() -> dict:
+    """A batch of 500 SMS through the real twilio Client to the fake Twilio API on 127.0.0.1."""
+    from brukermote.extensions import db
+    from brukermote.sms import services
+    from brukermote.sms.models import Audience, SendKind
+    from tests.printing.helpers import make_meeting
+    from tests.sms.conftest import add_contacts, twilio_settings
+    from tests.sms.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio().start()
+    app = _app()
+    app.config.update(twilio_settings(fake))
+    try:
+        with app.app_context():
+            meeting = make_meeting()
+            add_contacts(500)
+            send = services.send_now(meeting, SendKind.manual, Audience.consented)
+            db.session.commit()
+            start = time.perf_counter()
+            services.run_pass([send.id])
+            seconds = time.perf_counter() - start
+        posts = len(fake.posts)
+    finally:
+        fake.stop()
+    return {"sms_s": seconds, "sms_posts": posts}
+
+
 def main() -> None:
-    parts = {"posters": posters, "mail_merge": mail_merge, "reports": reports}
+    parts = {"posters": posters, "mail_merge": mail_merge, "reports": reports, "sms": sms}
     if len(sys.argv) > 1:
         print(json.dumps(parts[sys.argv[1]]()))
         return
@@ -122,6 +151,8 @@ def main() -> None:
     print(f"reports page, 200 meetings: {results['reports_s']:.2f} s, {results['reports_queries']} SQL queries"
           f"  [target < 2 s; queries independent of the number of meetings]")
     print(f"Table 1 PDF, 200 meetings: {results['overview_pdf_s']:.2f} s, {results['overview_pdf_kb']} KB")
+    print(f"SMS batch of 500 (twilio Client → fake API on 127.0.0.1, one worker): {results['sms_s']:.1f} s, "
+          f"{results['sms_posts']} requests ({results['sms_posts'] / results['sms_s']:.0f}/s)")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,8 @@ class AttendanceForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+#: In the order of the faces on the printed form: the happiest (5) first.
+RATING_CHOICES = [(str(n), str(n)) for n in range(5, 0, -1)]
 
 
 class FeedbackForm(FlaskForm):

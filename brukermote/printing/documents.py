@@ -599,8 +599,14 @@ def feedback_form(ctx: PrintContext, lang: str) -> bytes:
             y -= 11 * MM
             write_line(c, x, y, w)
         y -= 6 * MM
-    y -= pen.text(_both(ctx, lang, "feedback.anonymous"), lang, x, y, w, 10, colour=GREY) + 4
-    pen.text(_both(ctx, lang, "feedback.thanks"), lang, x, y, w, 16, bold=True)
+    # The same questions on a phone, in the participant's language: a QR code at the end of the line.
+    qr = 24 * MM
+    rtl = _direction(lang) == "rtl"
+    text_x, text_w = (x + qr + 6 * MM if rtl else x), w - qr - 6 * MM
+    draw_qr(c, f"{ctx.url}/feedback?lang={lang}", x if rtl else x + w - qr, y - qr, qr)
+    y -= pen.text(ctx.t(lang)("feedback.qr"), lang, text_x, y, text_w, 11, bold=True) + 3
+    y -= pen.text(_both(ctx, lang, "feedback.anonymous"), lang, text_x, y, text_w, 10, colour=GREY) + 4
+    pen.text(_both(ctx, lang, "feedback.thanks"), lang, text_x, y, text_w, 16, bold=True)
     doc.end_page()
     return doc.finish()
 

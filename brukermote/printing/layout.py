@@ -41,6 +41,8 @@ class DocumentSpec:
     phrase_prefixes: tuple[str, ...]
     needs_venue: bool = True
     has_qr: bool = False
+    #: The public page the QR code opens, after the meeting's address ("" = the meeting page).
+    qr_path: str = ""
     uses_description: bool = False
     #: Holds names and addresses: only members bound by secrecy may print it.
     personal_data: bool = False
@@ -63,7 +65,8 @@ DOCUMENTS: dict[str, DocumentSpec] = {spec.key: spec for spec in [
     DocumentSpec("labels", _l("Address labels"), ("A4",), "A4", ("letter.title",), personal_data=True,
                  per_contact=True),
     DocumentSpec("slips", _l("Sign-up slips"), ("A4",), "A4", ("slip.", "doc.when")),
-    DocumentSpec("feedback-form", _l("Feedback form"), ("A4",), "A4", ("feedback.", "doc.topic", "doc.when")),
+    DocumentSpec("feedback-form", _l("Feedback form"), ("A4",), "A4", ("feedback.", "doc.topic", "doc.when"),
+                 has_qr=True, qr_path="/feedback"),
     DocumentSpec("tally", _l("Attendance tally sheet"), ("A4",), "A4", ("tally.", "doc.when")),
     DocumentSpec("programme", _l("Programme"), ("A4",), "A4", ("programme.", "doc.when", "doc.where")),
     DocumentSpec("briefing", _l("Interpreter briefing"), ("A4",), "A4", ("briefing.", "programme.", "doc.when", "doc.where")),

@@ -56,6 +56,14 @@ def public_url(meeting: Meeting) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/m/{meeting.uid}"
 
 
+def qr_url(meeting: Meeting, spec, language: str) -> str:
+    """What a document's QR code opens: the meeting page, or another public page of it (the feedback
+    page, opened in the language the form is printed in)."""
+    if not spec.qr_path:
+        return public_url(meeting)
+    return f"{public_url(meeting)}{spec.qr_path}?lang={language}"
+
+
 def qr_matrix(url: str):
     import qrcode
 
@@ -166,10 +174,10 @@ def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | 
                                                lang=languages.get(code).name_nb), code)
 
     if spec.has_qr:
-        readable = qr_decodes_to(public_url(meeting))
-        if readable is False:
+        results = {qr_decodes_to(url) for url in {qr_url(meeting, spec, code) for code in codes}}
+        if False in results:
             report.error("qr", _("The QR code could not be read back."))
-        elif readable is None:
+        elif None in results:
             report.warning("qr", _("No QR reader is installed; the QR code was not checked."))
     return report
 

@@ -43,10 +43,11 @@ def test_feedback_page_in_somali_and_persian(public_page, live_server, lang, dir
     assert page.locator("html").get_attribute("dir") == direction
     assert page.get_by_role("heading", level=1).inner_text() == t("web.feedback_title")
     assert axe_violations(page) == []
-    # Faces by keyboard: focus the first face, arrow to the fourth ("good").
-    page.get_by_label(t("web.rating_1"), exact=True).focus()
-    for _ in range(3):
-        page.keyboard.press("ArrowLeft" if direction == "rtl" else "ArrowRight")
+    # Faces by keyboard, happiest first as on the paper form: focus "very good", arrow on to "good".
+    faces = page.locator(".face-row input")
+    assert [faces.nth(i).get_attribute("value") for i in range(5)] == ["5", "4", "3", "2", "1"]
+    page.get_by_label(t("web.rating_5"), exact=True).focus()
+    page.keyboard.press("ArrowLeft" if direction == "rtl" else "ArrowRight")
     assert page.get_by_label(t("web.rating_4"), exact=True).is_checked()
     page.get_by_label(t("web.missing")).fill("Waqti badan" if lang == "so" else "وقت بیشتر")
     page.get_by_role("button", name=t("web.feedback_submit")).click()

@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from brukermote.printing import services
+from brukermote.printing import services, texts
 from brukermote.printing.layout import DOCUMENTS, MM, mark_row_mm
 from brukermote.printing.services import PrintRequest
 from tests.printing.helpers import (
@@ -151,3 +151,19 @@ def test_mark_row_fits_the_minimum_sizes_on_every_format(meeting):
                 if width is not None:
                     assert width >= mark.min_width_mm, (document, size, mark.key)
     assert MM > 2.8
+
+
+def test_feedback_form_qr_opens_the_feedback_page_in_the_forms_language(meeting, sqlite_only):
+    """Read the printed QR code back from the rendered page, as a phone would."""
+    import zxingcpp
+    from PIL import Image
+
+    from tests.printing.helpers import render_png
+
+    for lang in ("so", "ar"):
+        pdf, report = services.render(meeting, PrintRequest(document="feedback-form", language=lang))
+        assert report.ok
+        image = Image.open(io.BytesIO(render_png(pdf, dpi=150)))
+        [code] = zxingcpp.read_barcodes(image)
+        assert code.text == f"http://127.0.0.1:5000/m/{meeting.uid}/feedback?lang={lang}"
+        assert printed(pdf, texts.text_set(lang)("feedback.qr"))

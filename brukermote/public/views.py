@@ -59,9 +59,11 @@ def interpreter_choices(meeting: Meeting) -> list:
 def _signup_page(meeting: Meeting, chosen: str, data=None, status: int = 200):
     from .signup import SignupData, signup_open
 
+    from ..attendance.services import feedback_open
+
     return render_template("public/meeting.html", **page_context(meeting, chosen), signup=data or SignupData(),
                            signup_open=signup_open(meeting), interpreter_choices=interpreter_choices(meeting),
-                           honeypot=HONEYPOT), status
+                           feedback_open=feedback_open(meeting), honeypot=HONEYPOT), status
 
 
 @bp.route("/m/<uid>")

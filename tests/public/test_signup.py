@@ -110,3 +110,18 @@ def test_rate_limit_per_address_answers_in_the_participants_language(tmp_path):
         assert client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1"},
                            environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 302
         assert len(registrations(meeting)) == 4
+
+
+def test_meeting_page_links_to_the_feedback_page_once_the_meeting_has_begun(client, app):
+    import datetime as dt
+
+    from brukermote.core.timeutil import utcnow
+
+    meeting = make_meeting()
+    link = f"/m/{meeting.uid}/feedback?lang=so"
+    assert link not in client.get(f"/m/{meeting.uid}?lang=so").get_data(as_text=True)
+    meeting.starts_at = utcnow() - dt.timedelta(hours=1)
+    meeting.ends_at = utcnow() + dt.timedelta(hours=1)
+    db.session.commit()
+    page = client.get(f"/m/{meeting.uid}?lang=so").get_data(as_text=True)
+    assert link in page and text_set("so")("web.feedback_title") in page

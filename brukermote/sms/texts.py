@@ -23,30 +23,32 @@ REQUIRED = {"reminder": ("date", "time"), "cancellation": ("date",)}
 APPROVED_BY_DEFAULT = ("nb", "en")
 FALLBACK_LANGUAGE = "nb"
 
+#: The glossary rule of the printables applies here too: never "users' meeting" / "consumers"; say
+#: "open meeting" (the Norwegian «brukermøte» is the committee's own word).
 DEFAULTS: dict[str, dict[str, str]] = {
     "reminder": {
         "nb": "Påminnelse: Brukermøte om {topic} {date} kl. {time}, {venue}. Gratis og frivillig, "
               "alle er velkommen. Svar JA for å melde deg på. Svar {stop} for å slutte å få SMS.",
-        "en": "Reminder: user meeting about {topic} on {date} at {time}, {venue}. Free and voluntary, "
+        "en": "Reminder: open meeting about {topic} on {date} at {time}, {venue}. Free and voluntary, "
               "everyone is welcome. Reply YES to sign up. Reply {stop} to stop these texts.",
         "so": "Xusuusin: Kulanka ku saabsan {topic}, {date} saacadda {time}, {venue}. Waa bilaash oo "
               "ikhtiyaari ah, qof walba waa la soo dhoweynayaa. Ku jawaab HAA si aad isu diiwaangeliso. "
               "Ku jawaab {stop} si aad u joojiso fariimaha.",
-        "ar": "تذكير: لقاء المستفيدين حول {topic} يوم {date} الساعة {time}، {venue}. الحضور مجاني وطوعي "
+        "ar": "تذكير: اجتماع مفتوح حول {topic} يوم {date} الساعة {time}، {venue}. الحضور مجاني وطوعي "
               "والجميع مرحب بهم. أرسل نعم للتسجيل. أرسل {stop} لإيقاف الرسائل.",
-        "pl": "Przypomnienie: spotkanie użytkowników na temat {topic}, {date}, godz. {time}, {venue}. "
+        "pl": "Przypomnienie: otwarte spotkanie na temat {topic}, {date}, godz. {time}, {venue}. "
               "Bezpłatne i dobrowolne. Odpowiedz TAK, aby się zapisać. Odpowiedz {stop}, aby zrezygnować.",
-        "es": "Recordatorio: reunión de usuarios sobre {topic} el {date} a las {time}, {venue}. Gratuita y "
+        "es": "Recordatorio: reunión abierta sobre {topic} el {date} a las {time}, {venue}. Gratuita y "
               "voluntaria. Responda SÍ para inscribirse. Responda {stop} para no recibir más SMS.",
     },
     "cancellation": {
         "nb": "Avlyst: Brukermøtet om {topic} {date} kl. {time} er avlyst. Vi beklager. "
               "Svar {stop} for å slutte å få SMS.",
-        "en": "Cancelled: the user meeting about {topic} on {date} at {time} is cancelled. We are sorry. "
+        "en": "Cancelled: the open meeting about {topic} on {date} at {time} is cancelled. We are sorry. "
               "Reply {stop} to stop these texts.",
         "so": "Waa la joojiyay: Kulanka ku saabsan {topic}, {date} saacadda {time} waa la joojiyay. "
               "Waan ka xunnahay. Ku jawaab {stop} si aad u joojiso fariimaha.",
-        "ar": "إلغاء: تم إلغاء لقاء المستفيدين حول {topic} يوم {date} الساعة {time}. نعتذر. "
+        "ar": "إلغاء: تم إلغاء الاجتماع المفتوح حول {topic} يوم {date} الساعة {time}. نعتذر. "
               "أرسل {stop} لإيقاف الرسائل.",
         "pl": "Odwołane: spotkanie na temat {topic}, {date}, godz. {time} zostało odwołane. Przepraszamy. "
               "Odpowiedz {stop}, aby zrezygnować.",
@@ -55,7 +57,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
     },
     "reply_yes": {
         "nb": "Takk! Du er påmeldt brukermøtet {date} kl. {time}. Velkommen!",
-        "en": "Thank you! You are signed up for the user meeting on {date} at {time}. Welcome!",
+        "en": "Thank you! You are signed up for the open meeting on {date} at {time}. Welcome!",
         "so": "Mahadsanid! Waad isku diiwaangelisay kulanka {date} saacadda {time}. Soo dhowow!",
         "ar": "شكراً! تم تسجيلك في لقاء يوم {date} الساعة {time}. أهلاً بك!",
         "pl": "Dziękujemy! Jesteś zapisany/a na spotkanie {date} o {time}. Zapraszamy!",

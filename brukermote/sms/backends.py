@@ -73,7 +73,7 @@ class ConsoleBackend:
         log.info("SMS (console, not sent) to %s [%s]: %s", mask(to), sid, body)
         return SendResult(sid=sid, status="sent")
 
-    def find_sent(self, to: str, body: str, since) -> str | None:
+    def find_sent(self, to: str, body: str, since, exclude: frozenset = frozenset()) -> str | None:
         return None
 
     can_look_up = False
@@ -134,14 +134,21 @@ class TwilioBackend:
             raise
         return SendResult(sid=message.sid, status=message.status or "queued")
 
-    def find_sent(self, to: str, body: str, since) -> str | None:
-        """The SID of a message with this body to this number, if Twilio has one among the latest 50.
+    def find_sent(self, to: str, body: str, since, exclude: frozenset = frozenset()) -> str | None:
+        """The SID of a message with this body to this number created at or after ``since``, if Twilio
+        has one among the latest 50 — never one in ``exclude`` (SIDs already recorded for other rows).
 
-        No DateSent filter: a message still queued at Twilio has no DateSent yet and would be missed.
+        The filter is on the creation time, not DateSent: a message still queued at Twilio has no
+        DateSent yet and would be missed. Two reminders for one meeting have the same text, so without
+        the time filter an earlier reminder would pass for the lost one.
         """
         for message in self.client.messages.list(to=to, limit=50):
-            if (message.body or "") == body:
-                return message.sid
+            if (message.body or "") != body or message.sid in exclude:
+                continue
+            created = message.date_created
+            if since is not None and created is not None and created < since:
+                continue
+            return message.sid
         return None
 
 

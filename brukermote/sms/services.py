@@ -462,6 +462,10 @@ def deliver_one(message_id: int, backend) -> MessageStatus | None:
     return message.status
 
 
+#: How far Twilio's clock may be behind ours when a lost message is looked up by creation time.
+LOOKUP_CLOCK_SLACK = dt.timedelta(minutes=2)
+
+
 def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
     """Settle rows left ``sending`` by a worker that died during the API call (see the module doc)."""
     now = now or utcnow()
@@ -474,8 +478,12 @@ def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
         sid = None
         looked_up = False
         if getattr(backend, "can_look_up", False) and message.phone:
+            known = frozenset(db.session.scalars(sa.select(SmsMessage.provider_sid).where(
+                SmsMessage.phone == message.phone, SmsMessage.provider_sid.is_not(None))))
             try:
-                sid = backend.find_sent(message.phone, message.body, message.claimed_at - dt.timedelta(days=1))
+                # Created after the claim (a little slack for the two clocks), and not another row's.
+                sid = backend.find_sent(message.phone, message.body, message.claimed_at - LOOKUP_CLOCK_SLACK,
+                                        exclude=known)
                 looked_up = True
             except Exception as exc:  # noqa: BLE001 - the provider could not tell; decide later
                 log.warning("SMS %s: could not look it up at the provider: %s", message_id, exc)
@@ -487,11 +495,17 @@ def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
         else:
             new, values = MessageStatus.unknown, {}
         db.session.rollback()
-        changed = _update(sa.update(SmsMessage).where(SmsMessage.id == message_id,
-                                                      SmsMessage.status == MessageStatus.sending,
-                                                      SmsMessage.claimed_at < cutoff)
-                          .values(status=new, status_at=now, **values))
-        db.session.commit()
+        still_stale = (SmsMessage.id == message_id, SmsMessage.status == MessageStatus.sending,
+                       SmsMessage.claimed_at < cutoff)
+        try:
+            changed = _update(sa.update(SmsMessage).where(*still_stale).values(status=new, status_at=now, **values))
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # The SID belongs to another row after all: say we do not know rather than stop every pass.
+            db.session.rollback()
+            new = MessageStatus.unknown
+            changed = _update(sa.update(SmsMessage).where(*still_stale).values(status=new, status_at=now))
+            db.session.commit()
         if changed.rowcount:
             outcome[new.value] += 1
     return outcome

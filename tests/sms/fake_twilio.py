@@ -11,11 +11,13 @@ at a known point.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import itertools
 import json
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -115,7 +117,8 @@ class FakeTwilio:
         message = {"sid": sid, "account_sid": account, "to": form.get("To"), "from": form.get("From"),
                    "messaging_service_sid": form.get("MessagingServiceSid"), "body": form.get("Body"),
                    "status": "queued", "num_segments": "1", "direction": "outbound-api",
-                   "date_created": "Sun, 22 Nov 2026 08:00:00 +0000", "uri": f"{request.path[:-5]}/{sid}.json"}
+                   "date_created": format_datetime(dt.datetime.now(dt.timezone.utc).replace(microsecond=0)),
+                   "uri": f"{request.path[:-5]}/{sid}.json"}
         with self._lock:
             self.created.append(message)
         if self.block_at is not None and number == self.block_at:

@@ -278,3 +278,62 @@ def test_the_norwegian_and_english_defaults_stay_in_gsm7_to_keep_the_cost_down()
             analysis = texts.analyse(texts.fill(bodies[code], values))
             assert analysis.encoding == "GSM-7", (kind, code)
             assert analysis.segments <= 2, (kind, code)
+
+
+def test_a_lost_second_reminder_is_not_mistaken_for_the_first(app, fake):
+    """Two reminders for one meeting have the same text. When the second was claimed by a worker that
+    died before Twilio got it, looking it up must not find the first one (sent days earlier): it goes
+    back to the queue and is sent, once, and other sends are not held up."""
+    import datetime as dt
+
+    from brukermote.core.timeutil import utcnow
+    from brukermote.sms.backends import get_backend
+    from tests.sms.conftest import add_contacts, due_reminder, manual_send, twilio_settings
+
+    app.config.update(twilio_settings(fake))
+    meeting = make_meeting()
+    add_contacts(1)
+    first_send = due_reminder(meeting)
+    services.run_pass([first_send.id], max_wait=0)
+    [first] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == first_send.id)).all()
+    second_send = services.add_reminder(meeting, 1, dt.time(10, 0))
+    second_send.send_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    services.start_due_sends([second_send.id])
+    [second] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == second_send.id)).all()
+    assert second.body == first.body
+    second.status, second.claimed_at = MessageStatus.sending, utcnow() - dt.timedelta(hours=1)
+    db.session.commit()
+    assert services.recover_stale(get_backend())["pending"] == 1
+    other = manual_send(meeting)
+    services.run_pass([other.id, second_send.id], max_wait=0)
+    db.session.expire_all()
+    second = db.session.get(SmsMessage, second.id)
+    assert second.status == MessageStatus.sent and second.provider_sid != first.provider_sid
+    assert len(fake.posts) == 3  # first reminder, the lost one sent now, the manual send
+
+
+def test_a_lookup_answer_that_belongs_to_another_row_marks_the_row_unknown(app):
+    """Whatever a provider answers, one stale row must not stop the passes for every meeting."""
+    import datetime as dt
+
+    from brukermote.core.timeutil import utcnow
+
+    meeting = make_meeting()
+    add_contacts(2)
+    send = due_reminder(meeting)
+    services.start_due_sends([send.id])
+    taken, stale = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id)).all()
+    taken.status, taken.provider_sid = MessageStatus.sent, "SM-already-recorded"
+    stale.status, stale.claimed_at = MessageStatus.sending, utcnow() - dt.timedelta(hours=1)
+    db.session.commit()
+
+    class ConfusedProvider:
+        can_look_up = True
+
+        def find_sent(self, to, body, since, exclude=frozenset()):
+            return "SM-already-recorded"
+
+    assert services.recover_stale(ConfusedProvider()) == {"unknown": 1}
+    db.session.expire_all()
+    assert db.session.get(SmsMessage, stale.id).status == MessageStatus.unknown

@@ -117,7 +117,7 @@ class FakeTwilio:
         message = {"sid": sid, "account_sid": account, "to": form.get("To"), "from": form.get("From"),
                    "messaging_service_sid": form.get("MessagingServiceSid"), "body": form.get("Body"),
                    "status": "queued", "num_segments": "1", "direction": "outbound-api",
-                   "date_created": format_datetime(dt.datetime.now(dt.timezone.utc).replace(microsecond=0)),
+                   "date_created": format_datetime(dt.datetime.now(dt.UTC).replace(microsecond=0)),
                    "uri": f"{request.path[:-5]}/{sid}.json"}
         with self._lock:
             self.created.append(message)

@@ -80,23 +80,26 @@ def parse(form) -> SignupData:
 
 
 def save(meeting: Meeting, data: SignupData, language: str, consent_text: str):
-    """One registration (channel web); a contact only when the person gave a name or a phone number."""
+    """One registration (channel web); a contact only when the person gave a name or a phone number.
+
+    A public form proves nothing about who typed a number, so it never touches an existing contact:
+    it does not link to one, and it cannot lift the opt-out of a number that sent STOP (that stands
+    until the number itself asks again, by SMS or through the committee)."""
     from ..outreach import funnel
     from ..outreach import services as outreach
     from ..outreach.models import Channel, ConsentMethod, ConsentPurpose, Contact
 
     contact = None
-    if data.phone_e164:
-        contact = db.session.scalar(sa.select(Contact).where(Contact.phone == data.phone_e164).limit(1))
-    if contact is None and (data.name or data.phone_e164):
+    if data.name or data.phone_e164:
         contact = outreach.create_contact(outreach.ContactData(
             name=data.name or "–", street="", postcode="", city="", phone=data.phone_e164, language=language))
-    if contact is not None:
-        contact.last_activity_at = utcnow()
-        if data.phone_e164 and data.sms_consent and not contact.consents_to(ConsentPurpose.news_sms):
-            # Ticking the box again after STOP is a fresh, explicit opt-in (give_consent ends the opt-out).
+        if data.phone_e164 and data.sms_consent:
             outreach.give_consent(contact, ConsentPurpose.news_sms, ConsentMethod.web,
                                   consent_wording_version(consent_text), utcnow())
+            opted_out_at = db.session.scalar(sa.select(sa.func.max(Contact.sms_opted_out_at)).where(
+                Contact.phone == data.phone_e164, Contact.id != contact.id))
+            if opted_out_at is not None:
+                contact.sms_opted_out_at = opted_out_at
     return funnel.add_registration(
         meeting, channel=Channel.web, adults=data.adults, children=data.children,
         interpreter_language=data.interpreter_language, childcare_needed=data.childcare and meeting.childcare,

@@ -57,9 +57,8 @@ def interpreter_choices(meeting: Meeting) -> list:
 
 
 def _signup_page(meeting: Meeting, chosen: str, data=None, status: int = 200):
-    from .signup import SignupData, signup_open
-
     from ..attendance.services import feedback_open
+    from .signup import SignupData, signup_open
 
     return render_template("public/meeting.html", **page_context(meeting, chosen), signup=data or SignupData(),
                            signup_open=signup_open(meeting), interpreter_choices=interpreter_choices(meeting),

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from brukermote.extensions import db
 from brukermote.meetings.models import MeetingStatus
-from brukermote.outreach.models import Channel, Consent, ConsentPurpose, Contact, Registration
+from brukermote.outreach.models import Channel, ConsentPurpose, Contact, Registration
 from brukermote.printing.texts import text_set
 from tests.conftest import make_app, reset_database
 from tests.printing.helpers import make_meeting
@@ -46,12 +46,32 @@ def test_phone_with_consent_creates_a_contact_with_recorded_web_consent_in_arabi
     assert consent.wording_version != consent_wording_version(text_set("nb")("web.sms_consent"))
     [registration] = registrations(meeting)
     assert registration.contact_id == contact.id
-    # Signing up again with the same number links the same contact and adds no second consent.
+    # The same number again: a public form proves nothing about who typed it, so it never links to
+    # (or changes) an existing contact; the committee merges duplicates if it wants to.
     client.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1", "phone": "+47 912 34 567",
                                                   "sms_consent": "1"})
-    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 1
-    assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 1
-    assert {r.contact_id for r in registrations(meeting)} == {contact.id}
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 2
+    assert len({r.contact_id for r in registrations(meeting)}) == 2
+
+
+def test_a_stranger_cannot_undo_a_stop_through_the_sign_up_form(client, app):
+    from brukermote.outreach import services
+    from brukermote.outreach.models import ConsentMethod
+
+    meeting = make_meeting()
+    owner = services.create_contact(services.ContactData(name="Hodan", phone="+4791234567", language="so"))
+    services.give_consent(owner, ConsentPurpose.news_sms, ConsentMethod.slip, "2026-1")
+    services.opt_out_phone("+4791234567")  # she texted STOP
+    db.session.commit()
+    response = client.post(f"/m/{meeting.uid}/signup", data={"lang": "nb", "adults": "1", "phone": "91234567",
+                                                             "sms_consent": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Contact, owner.id).sms_opted_out_at is not None
+    assert not db.session.get(Contact, owner.id).consents_to(ConsentPurpose.news_sms)
+    newcomer = db.session.scalar(sa.select(Contact).where(Contact.id != owner.id))
+    assert newcomer.sms_opted_out_at is not None  # the number's STOP stands for the new record too
+    assert [r.contact_id for r in registrations(meeting)] == [newcomer.id]
 
 
 def test_bad_input_redisplays_in_the_participants_language_and_saves_nothing(client, app):

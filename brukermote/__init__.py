@@ -33,6 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     for step in (register_extensions, register_i18n, register_blueprints, register_templating,
                  register_errorhandlers, register_security, register_commands):
         step(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Rate limits and logs must see the participant's address, not the proxy's.
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
 

@@ -73,8 +73,11 @@ def load_config() -> dict:
         or (os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        # Public sign-up and feedback forms: per client address, no CAPTCHA.
-        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour"),
+        # Public sign-up and feedback forms: per client address, no CAPTCHA. Generous per hour because a
+        # whole meeting room may share one address (the venue's Wi-Fi) when the feedback QR is scanned.
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute;100 per hour"),
+        # Behind a reverse proxy, how many proxies set X-Forwarded-For (so limits see the client).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

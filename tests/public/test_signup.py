@@ -145,3 +145,22 @@ def test_meeting_page_links_to_the_feedback_page_once_the_meeting_has_begun(clie
     db.session.commit()
     page = client.get(f"/m/{meeting.uid}?lang=so").get_data(as_text=True)
     assert link in page and text_set("so")("web.feedback_title") in page
+
+
+def test_behind_a_proxy_each_participant_has_their_own_limit(tmp_path):
+    """With TRUSTED_PROXIES=1 the limit counts the address the proxy forwards, not the proxy's own."""
+    app = make_app(f"sqlite:///{tmp_path / 'proxy.db'}", RATELIMIT_ENABLED=True, PUBLIC_FORM_RATE_LIMIT="2 per hour",
+                   TRUSTED_PROXIES=1)
+    with app.app_context():
+        db.create_all()
+        reset_database(app)
+        meeting = make_meeting()
+        client = app.test_client()
+
+        def post(forwarded_for):
+            return client.post(f"/m/{meeting.uid}/signup", data={"adults": "1"},
+                               headers={"X-Forwarded-For": forwarded_for},
+                               environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+        assert [post("203.0.113.5") for _ in range(3)] == [302, 302, 429]
+        assert [post(f"203.0.113.{n}") for n in range(10, 14)] == [302] * 4  # others unaffected

@@ -187,21 +187,24 @@ class Totals:
     participants: HeadCount
     cost: Decimal
     interpreter_cost: Decimal
+    #: The costs of the meetings that have a head count: the only ones a per-participant figure can use.
+    counted_cost: Decimal = Decimal("0")
 
     @property
     def cost_per_participant(self) -> Decimal | None:
         mid = Decimal(str(self.participants.midpoint))
-        return (self.cost / mid).quantize(Decimal("0.01")) if mid else None
+        return (self.counted_cost / mid).quantize(Decimal("0.01")) if mid else None
 
 
 def totals(facts: list[MeetingFacts]) -> Totals:
     people = HeadCount(0, 0)
-    counted = 0
+    counted, counted_cost = 0, Decimal("0")
     for fact in facts:
         if fact.participants is not None:
             people, counted = people + fact.participants, counted + 1
+            counted_cost += fact.cost
     return Totals(len(facts), counted, people, sum((f.cost for f in facts), Decimal("0")),
-                  sum((f.interpreter_cost for f in facts), Decimal("0")))
+                  sum((f.interpreter_cost for f in facts), Decimal("0")), counted_cost)
 
 
 # -- Table 1 --------------------------------------------------------------------------------------

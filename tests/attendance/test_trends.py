@@ -104,6 +104,10 @@ def test_trend_figures_from_ten_years_are_right(app):
     assert totals.participants.approximate
     assert totals.cost == sum(c for *_rest, c in expected)
     assert totals.interpreter_cost == Decimal(900) * 200
+    # Per participant: only the meetings that were counted, or uncounted meetings would inflate it.
+    counted_cost = sum(c for _m, _i, count, _l, c in expected if count is not None)
+    middle = Decimal(str((totals.participants.low + totals.participants.high) / 2))
+    assert totals.cost_per_participant == (counted_cost / middle).quantize(Decimal("0.01"))
     # Interpreter use by year.
     years, order = reports.interpreter_use(facts)
     assert [y.year for y in years] == list(range(2010, 2020))

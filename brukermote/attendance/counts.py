@@ -37,18 +37,17 @@ class HeadCount:
     def midpoint(self) -> float:
         return (self.low + self.high) / 2
 
+    def _number(self) -> str:
+        return f"{self.low}–{self.high}" if self.is_range else str(self.low)
+
     def plain(self) -> str:
-        """The form the committee types back in: "15-20", "ca. 20", "18" (same in every UI language)."""
-        if self.is_range:
-            return f"{self.low}–{self.high}"
-        return f"ca. {self.low}" if self.approximate else str(self.low)
+        """The form the committee types back in: "15–20", "ca. 20", "ca. 15–20", "18" (any UI language)."""
+        return f"ca. {self._number()}" if self.approximate else self._number()
 
     def display(self) -> str:
-        if self.is_range:
-            return f"{self.low}–{self.high}"
         if self.approximate:
-            return _("about %(count)d", count=self.low)
-        return str(self.low)
+            return _("about %(count)s", count=self._number())
+        return self._number()
 
     def __add__(self, other: HeadCount) -> HeadCount:
         return HeadCount(self.low + other.low, self.high + other.high, self.approximate or other.approximate)

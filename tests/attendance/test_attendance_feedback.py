@@ -28,6 +28,14 @@ def test_counts_as_the_committee_writes_them(raw, expected):
     assert parse_count(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["18", "15–20", "ca. 20", "ca. 15–20"])
+def test_counts_read_back_as_they_were_written(raw, app):
+    count = parse_count(raw)
+    assert count.plain() == raw and parse_count(count.plain()) == count
+    with app.test_request_context():
+        assert count.display() == {"ca. 20": "ca. 20", "ca. 15–20": "ca. 15–20"}.get(raw, raw)
+
+
 @pytest.mark.parametrize("raw", ["20-15", "tjue", "-3", "15–", "ca."])
 def test_unreadable_counts_are_refused(raw, app):
     with pytest.raises(CountError):

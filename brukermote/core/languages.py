@@ -42,16 +42,32 @@ class Language:
         return Locale.parse(self.babel_locale)
 
     def is_yes(self, reply: str) -> bool:
-        return normalise_word(reply) in self.yes_words
+        """The whole reply is a yes word, or a short reply begins with one ("Ja takk", "Yes please")."""
+        return _matches(reply, self.yes_words)
 
     def is_stop(self, reply: str) -> bool:
-        return normalise_word(reply) in self.stop_words
+        """The whole reply is a stop word, or a short reply begins with one ("Stopp takk", "STOP please").
+        Callers check stop before yes: when in doubt, stop texting."""
+        return _matches(reply, self.stop_words)
+
+
+#: A reply this short that begins with a keyword counts as that keyword.
+SHORT_REPLY_WORDS = 4
+
+
+def _matches(reply: str, keywords: tuple[str, ...]) -> bool:
+    text = normalise_word(reply)
+    if text in keywords:
+        return True
+    words = text.split()
+    return 0 < len(words) <= SHORT_REPLY_WORDS and any(
+        words[: len(keyword.split())] == keyword.split() for keyword in keywords)
 
 
 def normalise_word(word: str) -> str:
-    """NFC, trimmed, inner whitespace collapsed, upper-cased, trailing punctuation dropped."""
-    text = " ".join(unicodedata.normalize("NFC", word).split()).upper()
-    return text.strip(".!؟?،,።")
+    """NFC, trimmed, inner whitespace collapsed, upper-cased, quotes and trailing punctuation dropped."""
+    text = " ".join(unicodedata.normalize("NFC", word).replace(",", " ").split()).upper()
+    return text.strip(".!؟?،,።\"'«»“”„‘’ ")
 
 
 def _words(*lists: list[str]) -> tuple[str, ...]:

@@ -116,7 +116,8 @@ def test_other_replies_are_kept_for_the_committee(client, reminded, admin_client
     assert "Kan jeg ta med barna?" in page
 
 
-@pytest.mark.parametrize("word", ["STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "توقف"])
+@pytest.mark.parametrize("word", ["STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "توقف", "Stopp takk", "\"STOP\"", "stop please",
+                                  "STOPALL", "Cancel", "end", "quit"])
 def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, reminded, fake, word):
     meeting, people = reminded
     target = people[2] if word == "توقف" else people[0]
@@ -168,3 +169,13 @@ def test_erasure_leaves_the_phone_number_nowhere_in_the_sms_tables(client, remin
     # The counts stay, anonymous.
     stats = services.meeting_stats(meeting)
     assert stats.sent == 3 and stats.yes == 1
+
+
+def test_a_short_yes_with_thanks_registers_but_a_long_message_is_for_the_committee(client, reminded):
+    meeting, people = reminded
+    inbound(client, people[0].phone, "Ja takk!", sid="SM" + "c" * 32)
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
+    inbound(client, people[1].phone, "Ja, men jeg kan ikke komme før klokken to", sid="SM" + "d" * 32)
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
+    row = db.session.scalar(sa.select(SmsInbound).where(SmsInbound.provider_sid == "SM" + "d" * 32))
+    assert row.meaning == InboundMeaning.other

@@ -38,6 +38,11 @@ class SignupData:
     phone_e164: str | None = None
     #: field name -> phrase key of the message, shown in the participant's language.
     errors: dict[str, str] = field(default_factory=dict)
+    #: What was typed into the count fields, shown again as typed when it was refused.
+    typed: dict[str, str] = field(default_factory=dict)
+
+    def shown(self, name: str) -> str:
+        return self.typed[name] if name in self.errors and name in self.typed else str(getattr(self, name))
 
 
 def _count(raw: str | None, default: int) -> int | None:
@@ -61,6 +66,7 @@ def parse(form) -> SignupData:
     if data.interpreter_language not in languages.LANGUAGES or data.interpreter_language == "nb":
         data.interpreter_language = ""
     for name, default in (("adults", 1), ("children", 0)):
+        data.typed[name] = (form.get(name) or "")[:20]
         value = _count(form.get(name), default)
         if value is None:
             data.errors[name] = "web.error_count"

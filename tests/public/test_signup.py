@@ -85,6 +85,7 @@ def test_bad_input_redisplays_in_the_participants_language_and_saves_nothing(cli
         assert t(key) in page
     assert '<html lang="ar" dir="rtl">' in page
     assert 'value="Fatima"' in page and 'value="12"' in page  # nothing the person typed is lost
+    assert 'value="x"' in page and 'value="0"' in page  # the refused counts, as typed
     assert 'aria-invalid="true"' in page
     # A valid number without the consent box ticked: the number is not kept without consent.
     response = client.post(f"/m/{meeting.uid}/signup", data={"lang": "nb", "adults": "1", "phone": "91234567"})

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..auth.access import public
 from ..core.forms import parse_iso_date
-from ..core.hooks import MeetingPanel, PlanningHint, registry
+from ..core.hooks import MeetingPanel, PlanningHint, registry, subscribe
 from ..extensions import db, limiter
 from ..meetings.models import Meeting
 from . import charts, exports, reports, services
@@ -29,12 +29,10 @@ def setup(app) -> None:
     registry.add_panel(MeetingPanel("attendance", "attendance/_panel.html", _panel, order=60))
     registry.add_planning_hint(PlanningHint("topics", "attendance/_backlog_hint.html",
                                             lambda: {"rows": services.backlog()[:5]}))
-    if demo.load not in demo_module.extra_loaders:
-        demo_module.extra_loaders.append(demo.load)
+    subscribe(demo_module.extra_loaders, demo.load)
     from ..meetings import services as meeting_services
 
-    if services.planned_from_topic not in meeting_services.created_listeners:
-        meeting_services.created_listeners.append(services.planned_from_topic)
+    subscribe(meeting_services.created_listeners, services.planned_from_topic)
 
 
 def _meeting(meeting_id: int) -> Meeting:

@@ -70,3 +70,9 @@ class Registry:
 
 
 registry = Registry()
+
+
+def subscribe(hook_list: list, fn: Callable) -> None:
+    """Add ``fn`` to another domain's hook list once (``create_app`` runs many times in tests)."""
+    if fn not in hook_list:
+        hook_list.append(fn)

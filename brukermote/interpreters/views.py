@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core import languages
-from ..core.hooks import MeetingPanel, registry
+from ..core.hooks import MeetingPanel, registry, subscribe
 from ..core.timeutil import WallClockError, local_zone, to_local, utcnow
 from ..extensions import db
 from ..meetings.models import Meeting
@@ -40,27 +40,21 @@ def setup(app) -> None:
     registry.add_warning_provider(services.warnings)
     from ..meetings import services as meeting_services
 
-    if services.follow_meeting_time not in meeting_services.time_change_listeners:
-        meeting_services.time_change_listeners.append(services.follow_meeting_time)
-    if services.on_meeting_cancelled not in meeting_services.cancel_listeners:
-        meeting_services.cancel_listeners.append(services.on_meeting_cancelled)
+    subscribe(meeting_services.time_change_listeners, services.follow_meeting_time)
+    subscribe(meeting_services.cancel_listeners, services.on_meeting_cancelled)
     from ..calendar import services as calendar_services
 
-    if services.calendar_events not in calendar_services.private_event_providers:
-        calendar_services.private_event_providers.append(services.calendar_events)
+    subscribe(calendar_services.private_event_providers, services.calendar_events)
     from .. import demo as demo_module
     from . import demo
 
-    if demo.load not in demo_module.extra_loaders:
-        demo_module.extra_loaders.append(demo.load)
+    subscribe(demo_module.extra_loaders, demo.load)
     from ..attendance import reports
 
-    if services.cost_by_meeting_and_language not in reports.interpreter_cost_sources:
-        reports.interpreter_cost_sources.append(services.cost_by_meeting_and_language)
+    subscribe(reports.interpreter_cost_sources, services.cost_by_meeting_and_language)
     from ..printing import documents
 
-    if services.earliest_arrival not in documents.briefing_arrival_sources:
-        documents.briefing_arrival_sources.append(services.earliest_arrival)
+    subscribe(documents.briefing_arrival_sources, services.earliest_arrival)
 
 
 def _panel(meeting) -> dict:

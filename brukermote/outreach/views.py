@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..auth.access import confidential_required
 from ..core import languages
-from ..core.hooks import registry
+from ..core.hooks import registry, subscribe
 from ..core.timeutil import local_zone, to_utc, utcnow
 from ..extensions import db
 from . import services
@@ -471,5 +471,4 @@ def _setup_outreach_panel() -> None:
     from . import posters
 
     registry.add_warning_provider(posters.warnings)
-    if funnel_service.forget_contact not in services.erasure_listeners:
-        services.erasure_listeners.append(funnel_service.forget_contact)
+    subscribe(services.erasure_listeners, funnel_service.forget_contact)

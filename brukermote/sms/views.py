@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import confidential_required, public
 from ..core import languages
-from ..core.hooks import MeetingPanel, Warning, registry
+from ..core.hooks import MeetingPanel, Warning, registry, subscribe
 from ..core.timeutil import utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
@@ -29,17 +29,13 @@ def setup(app) -> None:
     registry.add_nav(_l("SMS"), "sms.index")
     registry.add_panel(MeetingPanel("sms", "sms/_panel.html", _panel_context, order=45))
     registry.add_warning_provider(warnings)
-    if services.move_reminders not in meeting_services.time_change_listeners:
-        meeting_services.time_change_listeners.append(services.move_reminders)
-    if services.stop_for_cancelled not in meeting_services.cancel_listeners:
-        meeting_services.cancel_listeners.append(services.stop_for_cancelled)
-    if services.forget_contact not in outreach.erasure_listeners:
-        outreach.erasure_listeners.append(services.forget_contact)
+    subscribe(meeting_services.time_change_listeners, services.move_reminders)
+    subscribe(meeting_services.cancel_listeners, services.stop_for_cancelled)
+    subscribe(outreach.erasure_listeners, services.forget_contact)
     from .. import demo as demo_module
     from . import demo
 
-    if demo.load not in demo_module.extra_loaders:
-        demo_module.extra_loaders.append(demo.load)
+    subscribe(demo_module.extra_loaders, demo.load)
     # Twilio cannot send a CSRF token; these two views accept nothing without a valid Twilio signature.
     csrf.exempt(status_callback)
     csrf.exempt(inbound)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask.cli import FlaskGroup
 
@@ -27,6 +29,10 @@ def dev(host, port, workers):
 
     from huey.consumer import Consumer
     from werkzeug.serving import is_running_from_reloader, run_simple
+
+    # Links and QR codes must point at this server unless a public address is configured.
+    if host not in ("0.0.0.0", "::"):
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{host}:{port}")
 
     from . import create_app
     from .tasks import huey

@@ -37,15 +37,21 @@ def meeting_languages(meeting: Meeting) -> list[str]:
 
 def page_context(meeting: Meeting, chosen: str) -> dict:
     """What every public page of a meeting shows, in the participant's language."""
-    from ..printing.texts import clock, long_date, meeting_text, text_set
+    from babel.lists import format_list
+
+    from ..printing.texts import babel_locale, clock, long_date, meeting_source, meeting_text, text_set
 
     topic, _approved = meeting_text(meeting, chosen, "topic")
+    # An untranslated topic is the committee's Norwegian: mark it so screen readers and the
+    # bidi algorithm treat it as Norwegian inside an Arabic or Persian page.
+    topic_lang = "nb" if chosen != "nb" and topic and topic == meeting_source(meeting, "topic") else chosen
     return dict(
         meeting=meeting, lang=languages.get(chosen), codes=meeting_languages(meeting), t=text_set(chosen), topic=topic,
+        topic_lang=languages.get(topic_lang),
         date_line=long_date(meeting.local_date, chosen),
         start=clock(meeting.local_start.time(), chosen), end=clock(meeting.local_end.time(), chosen),
-        interpreter_names=", ".join(languages.get(c).native_name for c in meeting.interpreter_languages or []
-                                    if c in languages.LANGUAGES),
+        interpreter_names=format_list([languages.get(c).native_name for c in meeting.interpreter_languages or []
+                                       if c in languages.LANGUAGES], locale=babel_locale(chosen)),
     )
 
 

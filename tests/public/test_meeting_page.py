@@ -10,7 +10,22 @@ def test_published_meeting_page_in_arabic_is_right_to_left(client, app):
     assert '<html lang="ar" dir="rtl">' in page
     assert "الأربعاء، 12 مارس 2031" in page  # weekday and date from CLDR
     assert "العمل والنشاط" in page  # the approved Arabic topic
-    assert "Soomaali" in page and "العربية" in page  # interpreter languages in their own names
+    # Interpreter languages in their own names, joined the Arabic way (CLDR list pattern).
+    assert "Soomaali والعربية" in page
+    assert '<span lang="ar" dir="rtl">العمل والنشاط</span>' in page
+
+
+def test_an_untranslated_topic_is_marked_as_norwegian_inside_a_right_to_left_page(client, app):
+    from brukermote.printing.models import MeetingText
+
+    meeting = make_meeting()
+    MeetingText.query.filter_by(meeting_id=meeting.id, language="fa").delete()
+    db.session.commit()
+    page = client.get(f"/m/{meeting.uid}?lang=fa").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in page
+    assert f'<span lang="nb" dir="ltr">{meeting.topic}</span>' in page
+    feedback = client.get(f"/m/{meeting.uid}/feedback?lang=fa").get_data(as_text=True)
+    assert f'<span lang="nb" dir="ltr">{meeting.topic}</span>' in feedback
 
 
 def test_norwegian_by_default_and_unpublished_meetings_are_not_public(client, app):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,16 +88,39 @@ def update(only: list[str] | None = None) -> None:
             print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
 
 
+def _compiled_content(catalog: Catalog) -> tuple[dict, str | None]:
+    """What gettext reads from a catalog: translations and the plural rule (not the Babel version)."""
+    messages = {}
+    for message in catalog:
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        key = (message.id if isinstance(message.id, str) else tuple(message.id), message.context)
+        messages[key] = message.string if isinstance(message.string, str) else tuple(message.string)
+    return messages, catalog.plural_forms
+
+
+def is_stale(mo: Path, catalog: Catalog) -> bool:
+    """Whether the compiled catalog is missing or says something other than the .po file.
+
+    Compared by content, not bytes: the .mo header names the Babel version that wrote it, and a
+    newer Babel on a fresh machine must not make a correct catalog look stale."""
+    if not mo.exists():
+        return True
+    with mo.open("rb") as handle:
+        compiled = read_mo(handle)
+    return _compiled_content(compiled) != _compiled_content(catalog)
+
+
 def compile_all(only: list[str] | None = None) -> None:
     for domain in only or domains():
         for locale in LOCALES:
             catalog = read(domain, locale)
             if catalog is None:
                 continue
-            buffer = BytesIO()
-            write_mo(buffer, catalog)
             mo = po_path(domain, locale).with_suffix(".mo")
-            if not mo.exists() or mo.read_bytes() != buffer.getvalue():
+            if is_stale(mo, catalog):
+                buffer = BytesIO()
+                write_mo(buffer, catalog)
                 mo.write_bytes(buffer.getvalue())
 
 
@@ -117,10 +140,7 @@ def problems(only: list[str] | None = None) -> list[str]:
                 elif entry.fuzzy:
                     found.append(f"{domain}/{locale}: fuzzy: {message.id!r}")
             if catalog is not None:
-                buffer = BytesIO()
-                write_mo(buffer, catalog)
-                mo = po_path(domain, locale).with_suffix(".mo")
-                if not mo.exists() or mo.read_bytes() != buffer.getvalue():
+                if is_stale(po_path(domain, locale).with_suffix(".mo"), catalog):
                     found.append(f"{domain}/{locale}: messages.mo is not compiled from messages.po")
     return found
 

@@ -42,32 +42,50 @@ class Language:
         return Locale.parse(self.babel_locale)
 
     def is_yes(self, reply: str) -> bool:
-        """The whole reply is a yes word, or a short reply begins with one ("Ja takk", "Yes please")."""
-        return _matches(reply, self.yes_words)
+        """The reply is a yes word, alone or with one word more ("Ja takk", "Yes please").
+
+        Anything longer ("Ok, jeg kommer ikke") is a message for the committee to read, not a sign-up."""
+        words = normalise_word(reply).split()
+        return any(
+            _starts_with(words, keyword) and len(words) <= len(keyword.split()) + 1 for keyword in self.yes_words
+        )
 
     def is_stop(self, reply: str) -> bool:
-        """The whole reply is a stop word, or a short reply begins with one ("Stopp takk", "STOP please").
+        """The reply begins with a stop word, or is short and has one anywhere ("Ok stopp", "Please stop").
+
         Callers check stop before yes: when in doubt, stop texting."""
-        return _matches(reply, self.stop_words)
+        words = normalise_word(reply).split()
+        if any(_starts_with(words, keyword) for keyword in self.stop_words):
+            return True
+        return len(words) <= SHORT_REPLY_WORDS and any(
+            _contains(words, keyword.split()) for keyword in self.stop_words
+        )
 
 
-#: A reply this short that begins with a keyword counts as that keyword.
+#: A reply this short that has a stop word anywhere in it counts as stop.
 SHORT_REPLY_WORDS = 4
 
 
-def _matches(reply: str, keywords: tuple[str, ...]) -> bool:
-    text = normalise_word(reply)
-    if text in keywords:
-        return True
-    words = text.split()
-    return 0 < len(words) <= SHORT_REPLY_WORDS and any(
-        words[: len(keyword.split())] == keyword.split() for keyword in keywords)
+def _starts_with(words: list[str], keyword: str) -> bool:
+    return bool(words) and words[: len(keyword.split())] == keyword.split()
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    return any(words[start : start + len(phrase)] == phrase for start in range(len(words) - len(phrase) + 1))
 
 
 def normalise_word(word: str) -> str:
-    """NFC, trimmed, inner whitespace collapsed, upper-cased, quotes and trailing punctuation dropped."""
-    text = " ".join(unicodedata.normalize("NFC", word).replace(",", " ").split()).upper()
-    return text.strip(".!؟?،,።\"'«»“”„‘’ ")
+    """Compatibility-normalised (NFKC: full-width letters become plain), upper-cased, with invisible
+    format characters (the right-to-left mark some phones insert, zero-width spaces) dropped and every
+    punctuation mark, symbol and emoji read as a space."""
+    text = unicodedata.normalize("NFKC", word)
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        kept.append(" " if category[0] in "PSZ" or char.isspace() else char)
+    return " ".join("".join(kept).upper().split())
 
 
 def _words(*lists: list[str]) -> tuple[str, ...]:

@@ -116,8 +116,13 @@ def test_other_replies_are_kept_for_the_committee(client, reminded, admin_client
     assert "Kan jeg ta med barna?" in page
 
 
-@pytest.mark.parametrize("word", ["STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "توقف", "Stopp takk", "\"STOP\"", "stop please",
-                                  "STOPALL", "Cancel", "end", "quit"])
+@pytest.mark.parametrize("word", [
+    "STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "توقف", "Stopp takk", "\"STOP\"", "stop please",
+    "STOPALL", "Cancel", "end", "quit", "REVOKE", "optout",
+    # A yes word before the stop ("Ok stopp") must not sign the sender up; punctuation, emoji, the
+    # right-to-left mark phones insert before Arabic, and full-width letters must not hide a stop.
+    "Ok stopp", "Ja, stopp", "Stopp! Takk", "Vennligst stopp", "🙏 Stopp", "\u200fتوقف", "STOP\u200b", "ＳＴＯＰ",
+])
 def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, reminded, fake, word):
     meeting, people = reminded
     target = people[2] if word == "توقف" else people[0]
@@ -176,6 +181,8 @@ def test_a_short_yes_with_thanks_registers_but_a_long_message_is_for_the_committ
     inbound(client, people[0].phone, "Ja takk!", sid="SM" + "c" * 32)
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
     inbound(client, people[1].phone, "Ja, men jeg kan ikke komme før klokken to", sid="SM" + "d" * 32)
+    inbound(client, people[1].phone, "Ok jeg kommer ikke", sid="SM" + "e" * 32)
+    inbound(client, people[2].phone, "اي ساعة؟", sid="SM" + "f" * 32)  # "what time?", not a yes
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
     row = db.session.scalar(sa.select(SmsInbound).where(SmsInbound.provider_sid == "SM" + "d" * 32))
     assert row.meaning == InboundMeaning.other

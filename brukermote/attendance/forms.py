@@ -16,7 +16,7 @@ from wtforms.form import Form
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..core.forms import LanguagesField, StrictDateField, language_choices
+from ..core.forms import EnumSelectField, LanguagesField, StrictDateField, language_choices
 from .counts import CountError, parse_count
 from .models import FeedbackChannel
 
@@ -82,7 +82,7 @@ class FeedbackForm(FlaskForm):
     missing = TextAreaField(_l("What was missing?"), validators=[Optional(), Length(max=5000)])
     topic_text = StringField(_l("Topic suggestion"), validators=[Optional(), Length(max=300)])
     language = SelectField(_l("Language"))
-    channel = SelectField(_l("Given"), choices=[c for c in FeedbackChannel.choices() if c[0] != "web"])
+    channel = EnumSelectField(_l("Given"), choices=[c for c in FeedbackChannel.choices() if c[0] != "web"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

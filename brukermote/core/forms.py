@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, SelectMultipleField, TimeField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, TimeField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import languages
@@ -41,6 +42,33 @@ class StrictTimeField(TimeField):
             raise ValueError(_("%(value)s is not a time of day (use HH:MM).", value=raw)) from None
 
 
+#: Amounts are stored as Numeric(10, 2): below 100 million kroner.
+MONEY_LIMIT = Decimal(100_000_000)
+MONEY_LIMIT_TEXT = "99\u00a0999\u00a0999"
+
+
+def _parse_decimal(raw: str) -> Decimal | None:
+    """A finite decimal from what a Norwegian types ("1,5", "1 250,00"), or None."""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+class DecimalCommaField(DecimalField):
+    """A decimal number that accepts a Norwegian decimal comma and refuses NaN and infinity."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = _parse_decimal(valuelist[0])
+        if self.data is None:
+            raise ValueError(_("Not a number: %(value)s", value=valuelist[0]))
+
+
 class MoneyField(DecimalField):
     """Kroner with two decimals; never negative; accepts a Norwegian decimal comma."""
 
@@ -52,14 +80,23 @@ class MoneyField(DecimalField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        raw = valuelist[0].strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        try:
-            self.data = Decimal(raw)
-        except InvalidOperation:
-            self.data = None
-            raise ValueError(_("Not an amount: %(value)s", value=valuelist[0])) from None
+        self.data = _parse_decimal(valuelist[0])
+        if self.data is None:
+            raise ValueError(_("Not an amount: %(value)s", value=valuelist[0]))
         if self.data < 0:
             raise ValueError(_("The amount cannot be negative."))
+        if self.data >= MONEY_LIMIT:
+            raise ValueError(_("The amount is too large (at most %(limit)s kr).", limit=MONEY_LIMIT_TEXT))
+
+
+class EnumSelectField(SelectField):
+    """A select whose choices are an enum's values, filled from a model's enum attribute.
+
+    WTForms fills a field from ``obj`` before keyword defaults, so without this an edit form shows no
+    option as selected and a browser saves the first one back (every meeting becoming the first type)."""
+
+    def process_data(self, value):
+        super().process_data(value.value if isinstance(value, enum.Enum) else value)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..core import languages
-from ..core.forms import MoneyField, StrictDateField, StrictTimeField
+from ..core.forms import DecimalCommaField, EnumSelectField, MoneyField, StrictDateField, StrictTimeField
 from .models import BookingMode, ProviderKind, RequestSource
 
 
@@ -16,7 +16,7 @@ def _optional_int(value):
 
 class ProviderForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=ProviderKind.choices())
+    kind = EnumSelectField(_l("Kind"), choices=ProviderKind.choices())
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(message=_l("Not an e-mail address.")),
@@ -29,7 +29,7 @@ class ProviderForm(FlaskForm):
                     NumberRange(min=0, max=365, message=_l("Between 0 and 365 days."))],
         description=_l("How many days before the assignment the order must be in"))
     hourly_rate = MoneyField(_l("Price per hour (NOK)"), validators=[Optional()])
-    minimum_hours = DecimalField(
+    minimum_hours = DecimalCommaField(
         _l("Minimum hours billed"), places=1, default=1,
         validators=[InputRequired(message=_l("Give the minimum hours (0 if none).")),
                     NumberRange(min=0, max=24, message=_l("Between 0 and 24 hours."))])
@@ -86,13 +86,13 @@ class BookingForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired(message=_l("Choose a language."))])
     provider_id = SelectField(_l("Provider"), coerce=_optional_int)
     interpreter_id = SelectField(_l("Interpreter (once known)"), coerce=_optional_int)
-    mode = SelectField(_l("Mode"), choices=BookingMode.choices(), default=BookingMode.plenary.value)
+    mode = EnumSelectField(_l("Mode"), choices=BookingMode.choices(), default=BookingMode.plenary.value)
     arrival = StrictTimeField(_l("Arrives"), validators=[Optional()],
                               description=_l("Empty: 15 minutes before the start, for the briefing"))
     minutes = IntegerField(_l("Duration (minutes)"),
                            validators=[Optional(), NumberRange(min=1, max=1440, message=_l("Between 1 and 1440 minutes."))],
                            description=_l("Empty: from arrival until the meeting ends"))
-    requested_by = SelectField(_l("Asked for by"), choices=RequestSource.choices(),
+    requested_by = EnumSelectField(_l("Asked for by"), choices=RequestSource.choices(),
                                default=RequestSource.committee.value)
     estimated_cost = MoneyField(_l("Estimated cost (NOK)"), validators=[Optional()],
                                 description=_l("Empty: computed from the provider's prices"))

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import LanguagesField, MoneyField, StrictDateField, StrictTimeField
+from ..core.forms import EnumSelectField, LanguagesField, MoneyField, StrictDateField, StrictTimeField
 from .models import BudgetCategory, ChecklistPhase, MeetingType, ProgrammeKind
 
 TOPIC_MAX = 200
@@ -35,7 +35,7 @@ class VenueForm(FlaskForm):
 
 class MeetingForm(FlaskForm):
     version = HiddenField()
-    type = SelectField(_l("Type"), choices=MeetingType.choices(), validators=[DataRequired()])
+    type = EnumSelectField(_l("Type"), choices=MeetingType.choices(), validators=[DataRequired()])
     topic = StringField(
         _l("Topic"),
         validators=[DataRequired(), Length(max=TOPIC_MAX, message=_l("The topic can be at most %(max)d characters."))],
@@ -71,7 +71,7 @@ class CopyForm(FlaskForm):
 
 
 class ProgrammeItemForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=ProgrammeKind.choices())
+    kind = EnumSelectField(_l("Kind"), choices=ProgrammeKind.choices())
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     speaker_id = SelectField(_l("Speaker"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
     minutes = IntegerField(
@@ -104,7 +104,7 @@ for _category in BudgetCategory:
 
 class TaskForm(FlaskForm):
     title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
-    phase = SelectField(_l("When"), choices=ChecklistPhase.choices())
+    phase = EnumSelectField(_l("When"), choices=ChecklistPhase.choices())
     offset_days = IntegerField(
         _l("Days relative to the meeting"),
         validators=[InputRequired(), NumberRange(min=-365, max=365)],

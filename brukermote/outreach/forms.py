@@ -6,7 +6,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import LanguagesField, MoneyField, MultiCheckboxField, StrictDateField, language_choices
+from ..core.forms import (
+    EnumSelectField,
+    LanguagesField,
+    MoneyField,
+    MultiCheckboxField,
+    StrictDateField,
+    language_choices,
+)
 from ..core.phone import PhoneError, normalise_phone
 from .models import ConsentMethod, ConsentPurpose
 
@@ -34,8 +41,8 @@ class ContactForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    purpose = SelectField(_l("Consent to"), choices=ConsentPurpose.choices(), validators=[DataRequired()])
-    method = SelectField(_l("Given by"), choices=[c for c in ConsentMethod.choices() if c[0] != "import"],
+    purpose = EnumSelectField(_l("Consent to"), choices=ConsentPurpose.choices(), validators=[DataRequired()])
+    method = EnumSelectField(_l("Given by"), choices=[c for c in ConsentMethod.choices() if c[0] != "import"],
                          validators=[DataRequired()])
     wording_version = StringField(_l("Wording version"), default="2026-1", validators=[DataRequired(), Length(max=20)])
     given_on = StrictDateField(_l("Given on"), validators=[Optional()], description=_l("Leave empty for today"))

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..core.forms import DecimalCommaField
 
 
 class MarkUploadForm(FlaskForm):
@@ -12,7 +14,7 @@ class MarkUploadForm(FlaskForm):
 class MarkSettingsForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     required = BooleanField(_l("Required on every printed document"))
-    min_width_mm = DecimalField(_l("Smallest printed width (mm)"), places=1,
+    min_width_mm = DecimalCommaField(_l("Smallest printed width (mm)"), places=1,
                                 validators=[DataRequired(), NumberRange(min=1, max=200)])
     required_colour = StringField(_l("Required colour (#RRGGBB, empty for any)"),
                                   validators=[Optional(), Regexp(r"^#[0-9A-Fa-f]{6}$", message=_l("Use the form #C30000."))])

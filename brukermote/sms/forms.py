@@ -4,10 +4,10 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..core.forms import StrictTimeField
+from ..core.forms import EnumSelectField, StrictTimeField
 from .models import Audience, SendKind
 
 
@@ -21,11 +21,11 @@ class ReminderForm(FlaskForm):
     days_before = IntegerField(_l("Days before the meeting"), default=2,
                                validators=[InputRequired(), NumberRange(min=0, max=60)])
     local_time = StrictTimeField(_l("At (Oslo time)"), default=dt.time(10, 0), validators=[InputRequired()])
-    audience = SelectField(_l("To"), choices=[c for c in Audience.choices() if c[0] != "reminded"],
+    audience = EnumSelectField(_l("To"), choices=[c for c in Audience.choices() if c[0] != "reminded"],
                            default=Audience.consented.value)
 
 
 class SendForm(FlaskForm):
-    kind = SelectField(_l("What"), choices=[c for c in SendKind.choices() if c[0] != "reminder"],
+    kind = EnumSelectField(_l("What"), choices=[c for c in SendKind.choices() if c[0] != "reminder"],
                        default=SendKind.manual.value)
-    audience = SelectField(_l("To"), choices=Audience.choices(), default=Audience.consented.value)
+    audience = EnumSelectField(_l("To"), choices=Audience.choices(), default=Audience.consented.value)

@@ -11,14 +11,17 @@ import sqlalchemy as sa
 from brukermote.extensions import db
 from brukermote.interpreters import services
 from brukermote.interpreters.models import (
+    BookingMode,
     BookingStatus,
     Interpreter,
     InterpreterBooking,
     InterpreterProvider,
+    RequestSource,
 )
 from brukermote.meetings.models import MeetingStatus
 from brukermote.outreach.models import Channel, Registration
 
+from ..browser_form import form_values
 from .conftest import make_interpreter, new_meeting, today
 
 
@@ -220,3 +223,26 @@ def test_pages_use_a_bounded_number_of_queries(app, member_client, venue, public
     many = _queries(app, lambda: member_client.get(url))
     assert member_client.get(url).status_code == 200
     assert many == few, f"{path}: {few} queries with 2 bookings per meeting, {many} with 8"
+
+
+def test_saving_a_booking_unchanged_keeps_its_mode_and_who_asked(member_client, meeting, public):
+    booking = services.create_booking(meeting, services.BookingData(
+        language="so", provider_id=public.id, mode=BookingMode.phone, requested_by=RequestSource.phone))
+    db.session.commit()
+    page = member_client.get(f"/interpreters/bookings/{booking.id}").get_data(as_text=True)
+    values = form_values(page, f"/interpreters/bookings/{booking.id}")
+    assert (values["mode"], values["requested_by"]) == ("phone", "phone")
+    assert member_client.post(f"/interpreters/bookings/{booking.id}", data=values).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(InterpreterBooking, booking.id)
+    assert (saved.mode, saved.requested_by) == (BookingMode.phone, RequestSource.phone)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "1e20", "100000000"])
+def test_amounts_that_are_not_money_are_refused(member_client, meeting, amount):
+    response = _post_booking(member_client, meeting, actual_cost=amount)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Ikke et beløp" in html or "Beløpet kan ikke være negativt" in html or "Beløpet er for stort" in html
+    assert _count() == 0
+    assert member_client.get(f"/meetings/{meeting.id}").status_code == 200

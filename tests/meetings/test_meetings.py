@@ -212,3 +212,18 @@ def test_dashboard_shows_next_meeting_tasks_and_warnings(admin_client, meeting):
     page = admin_client.get("/").get_data(as_text=True)
     assert "Neste møte" in page and "Bolig" in page
     assert "Bestem tema, dato og sted" in page
+
+
+def test_saving_a_meeting_unchanged_keeps_its_type(admin_client, meeting):
+    from brukermote.meetings.models import MeetingType
+
+    from ..browser_form import form_values
+
+    meeting.type = MeetingType.dialogue_conference
+    db.session.commit()
+    page = admin_client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    values = form_values(page, f"/meetings/{meeting.id}/edit")
+    assert values["type"] == "dialogue_conference"
+    assert admin_client.post(f"/meetings/{meeting.id}/edit", data=values).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).type == MeetingType.dialogue_conference

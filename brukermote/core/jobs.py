@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -62,6 +63,40 @@ def jobs_dir() -> Path:
     path = Path(current_app.instance_path) / "jobs"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: Hours a finished file with names and addresses stays downloadable (``JOB_PERSONAL_RESULT_HOURS``).
+PERSONAL_RESULT_HOURS = 24
+
+
+def discard_result(job: Job, message: str) -> None:
+    """Delete the job's file; the job stays, saying why its file is gone."""
+    if job.result_file:
+        (jobs_dir() / job.result_file).unlink(missing_ok=True)
+    job.result_file = None
+    job.message = message[:500]
+
+
+def discard_personal_results(message: str, older_than: dt.datetime | None = None) -> int:
+    """Delete finished files that hold personal data (letters, envelopes, labels), all of them or those
+    finished before ``older_than``. Erasure calls this: a mail merge made before it still holds the
+    erased person's name and address, and which merges did cannot be told without opening them."""
+    query = sa.select(Job).where(Job.personal_data.is_(True), Job.result_file.is_not(None))
+    if older_than is not None:
+        query = query.where(Job.finished_at < older_than)
+    jobs = db.session.scalars(query).all()
+    for job in jobs:
+        discard_result(job, message)
+    db.session.flush()
+    return len(jobs)
+
+
+def expire_personal_results() -> int:
+    hours = current_app.config.get("JOB_PERSONAL_RESULT_HOURS", PERSONAL_RESULT_HOURS)
+    return discard_personal_results(
+        _("The file held names and addresses and was deleted after %(hours)s hours. Make it again if you need it.",
+          hours=hours),
+        older_than=utcnow() - dt.timedelta(hours=float(hours)))
 
 
 def create_job(kind: str, title: str, *, total: int = 0, meeting_id=None, user=None, personal_data=False) -> Job:

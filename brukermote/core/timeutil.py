@@ -57,7 +57,12 @@ def utcnow() -> dt.datetime:
 def local_midnight_utc(day: dt.date, zone: ZoneInfo | None = None) -> dt.datetime:
     """The UTC moment a local calendar day begins (midnight is never in a DST gap in Europe/Oslo)."""
     zone = zone or local_zone()
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone).astimezone(dt.UTC)
+    try:
+        return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone).astimezone(dt.UTC)
+    except OverflowError:
+        # Days at the calendar's edge (0001-01-01 east of Greenwich) begin before the first UTC
+        # moment Python can hold; as a filter bound they mean "from the beginning".
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def local_today(zone: ZoneInfo | None = None) -> dt.date:

@@ -22,7 +22,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from ..auth.access import admin_required, public
 from ..extensions import db
 from .forms import LanguagesField
-from .jobs import Job, JobState, jobs_dir
+from .jobs import Job, JobState, expire_personal_results, jobs_dir
 from .models import Organisation
 from .phone import PhoneError, normalise_phone
 
@@ -85,6 +85,8 @@ def healthz():
 
 
 def _job(token: str) -> Job:
+    if expire_personal_results():
+        db.session.commit()
     job = db.session.scalar(db.select(Job).where(Job.token == token))
     if job is None:
         abort(404)

@@ -125,8 +125,10 @@ def warnings(meeting: Meeting) -> list[Warning]:
 
 
 def forget_contact(contact) -> None:
-    """Erasure listener: registrations keep their anonymous counts, never the person."""
-    db.session.execute(sa.update(Registration).where(Registration.contact_id == contact.id).values(contact_id=None))
+    """Erasure listener: registrations keep their anonymous counts, never the person (nor their free-text
+    dietary needs, which can identify someone or reveal their health)."""
+    db.session.execute(sa.update(Registration).where(Registration.contact_id == contact.id)
+                       .values(contact_id=None, dietary=""))
 
 
 @dataclass

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..core import languages
+from ..core.jobs import discard_personal_results
 from ..core.models import AuditEntry
 from ..core.phone import PhoneError, normalise_phone
 from ..core.timeutil import utcnow
@@ -130,9 +131,23 @@ def erase_contact(contact: Contact, user=None, action: str = "contact.erase") ->
     for listener in list(erasure_listeners):
         listener(contact)
     db.session.delete(contact)  # consents go by cascade
+    discard_personal_results(_("The file was deleted because a person in it was erased. Make it again if you need it."))
     db.session.flush()
     audit(action, contact_id, user)
     return contact_id
+
+
+def possibly_same_person(contact: Contact) -> list[Contact]:
+    """Other records with the same phone number or the same name: the public form never links a sign-up
+    to an existing record (anyone could type anyone's number), so one person may have several."""
+    name = (contact.name or "").strip().lower()
+    same = [sa.func.lower(sa.func.trim(Contact.name)) == name] if name else []
+    if contact.phone:
+        same.append(Contact.phone == contact.phone)
+    if not same:
+        return []
+    return list(db.session.scalars(sa.select(Contact).where(Contact.id != contact.id, sa.or_(*same))
+                                   .order_by(Contact.id)))
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

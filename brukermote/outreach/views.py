@@ -84,7 +84,7 @@ def detail(contact_id: int):
     services.audit("contact.view", contact.id, current_user)
     db.session.commit()
     return render_template("outreach/detail.html", contact=contact, consent_form=ConsentForm(),
-                           language_name=_language_name)
+                           language_name=_language_name, same_person=services.possibly_same_person(contact))
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -185,9 +185,16 @@ def export(contact_id: int):
 @confidential_required
 def erase(contact_id: int):
     contact = _contact(contact_id)
-    services.erase_contact(contact, current_user)
+    candidates = {c.id: c for c in services.possibly_same_person(contact)}
+    also = [candidates[int(i)] for i in request.form.getlist("also") if i.isdigit() and int(i) in candidates]
+    for person in [contact, *also]:
+        services.erase_contact(person, current_user)
     db.session.commit()
-    flash(_("The contact and everything recorded about them is erased."), "success")
+    if also:
+        flash(_("%(count)s records of the person and everything recorded about them are erased.", count=1 + len(also)),
+              "success")
+    else:
+        flash(_("The contact and everything recorded about them is erased."), "success")
     return redirect(url_for("outreach.contacts"))
 
 

@@ -343,3 +343,50 @@ def test_empty_upload_is_refused_with_a_message(admin_client):
     assert response.status_code == 200
     assert "Filen er tom" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ContactImport.id))) == 0
+
+
+def test_erasure_deletes_finished_mail_merges_that_may_hold_the_person(admin_client, app):
+    from brukermote.core import jobs
+
+    contact = _make()
+    merge = jobs.create_job("print.labels", "Adresseetiketter", total=1, personal_data=True)
+    jobs.finish_job(merge, f"{contact.name}, {contact.street}".encode(), "etiketter.pdf", "application/pdf")
+    poster = jobs.create_job("print.poster", "Plakat", total=1)
+    jobs.finish_job(poster, b"%PDF poster", "plakat.pdf", "application/pdf")
+    path = jobs.jobs_dir() / merge.result_file
+    assert admin_client.get(f"/jobs/{merge.token}/download").status_code == 200
+
+    assert admin_client.post(f"/contacts/{contact.id}/erase").status_code == 302
+    assert not path.exists()
+    assert admin_client.get(f"/jobs/{merge.token}/download").status_code == 404
+    page = admin_client.get(f"/jobs/{merge.token}").get_data(as_text=True)
+    assert "ble slettet fordi en person i den ble slettet" in page
+    assert admin_client.get(f"/jobs/{poster.token}/download").status_code == 200  # no personal data in it
+
+
+def test_files_with_names_and_addresses_expire(admin_client, app):
+    from brukermote.core import jobs
+
+    merge = jobs.create_job("print.letters", "Brev", total=1, personal_data=True)
+    jobs.finish_job(merge, b"names", "brev.pdf", "application/pdf")
+    merge.finished_at = utcnow() - dt.timedelta(hours=25)
+    db.session.commit()
+    assert admin_client.get(f"/jobs/{merge.token}/download").status_code == 404
+    assert "slettet etter 24 timer" in admin_client.get(f"/jobs/{merge.token}").get_data(as_text=True)
+
+
+def test_erasure_offers_the_same_persons_other_records(admin_client):
+    contact = _make()
+    signed_up_on_the_web = _make(name="åse ødegård ", street="", postcode="")
+    family_member = _make(name="Per Ødegård")  # same phone, another person
+    stranger = _make(name="Kari Nordmann", phone="+4798765432")
+    page = admin_client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert f'name="also" value="{signed_up_on_the_web.id}" checked' in page
+    assert f'name="also" value="{family_member.id}">' in page
+    assert f'value="{stranger.id}"' not in page
+    response = admin_client.post(f"/contacts/{contact.id}/erase", data={"also": [str(signed_up_on_the_web.id),
+                                                                                 str(stranger.id)]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    remaining = {c.id for c in db.session.scalars(sa.select(Contact))}
+    assert remaining == {family_member.id, stranger.id}  # a stranger's id smuggled in is ignored

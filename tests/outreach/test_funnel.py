@@ -93,3 +93,17 @@ def test_erasing_a_contact_keeps_the_registration_anonymous(admin_client, app):
     db.session.commit()
     [registration] = funnel_service.registrations(meeting)
     assert registration.contact_id is None and registration.adults == 1
+
+
+def test_erasure_drops_the_registrations_free_text(admin_client, app):
+    meeting = _meeting()
+    contact = Contact(name="Hodan Abdi", phone="+4791234567", language="so")
+    db.session.add(contact)
+    db.session.flush()
+    funnel_service.add_registration(meeting, channel=Channel.reply_slip, contact_id=contact.id, adults=1,
+                                    dietary="glutenfri, diabetes")
+    db.session.commit()
+    services.erase_contact(contact)
+    db.session.commit()
+    [registration] = funnel_service.registrations(meeting)
+    assert registration.dietary == "" and registration.adults == 1

@@ -10,7 +10,6 @@ Placeholders: ``{topic}``, ``{date}`` (weekday and date from CLDR for the meetin
 
 from __future__ import annotations
 
-import math
 import string
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,13 +143,26 @@ class Analysis:
 def analyse(text: str) -> Analysis:
     """Characters, encoding and segments: GSM-7 160 alone / 153 per part, UCS-2 70 / 67."""
     if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        widths = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         single, multi, encoding = 160, 153, "GSM-7"
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        widths = [len(ch.encode("utf-16-le")) // 2 for ch in text]
         single, multi, encoding = 70, 67, "UCS-2"
+    units = sum(widths)
     if units <= single:
         segments, per = (1 if units else 0), single
     else:
-        segments, per = math.ceil(units / multi), multi
+        segments, per = _packed_parts(widths, multi), multi
     return Analysis(characters=len(text), encoding=encoding, units=units, segments=segments, per_segment=per)
+
+
+def _packed_parts(widths: list[int], per_part: int) -> int:
+    """How many parts the characters fill when a two-unit character (a GSM escape pair, a UTF-16
+    surrogate pair) is never split between parts: phones and carriers move it whole to the next part,
+    so counting units / per_part would come out one part short."""
+    parts, used = 1, 0
+    for width in widths:
+        if used + width > per_part:
+            parts, used = parts + 1, 0
+        used += width
+    return parts

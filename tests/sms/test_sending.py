@@ -337,3 +337,12 @@ def test_a_lookup_answer_that_belongs_to_another_row_marks_the_row_unknown(app):
     assert services.recover_stale(ConfusedProvider()) == {"unknown": 1}
     db.session.expire_all()
     assert db.session.get(SmsMessage, stale.id).status == MessageStatus.unknown
+
+
+def test_a_two_unit_character_on_a_part_boundary_is_not_split_so_it_costs_one_more_part():
+    # 152 + 2 septets would straddle the 153-septet boundary: the € moves whole to part two.
+    assert texts.analyse("a" * 152 + "€" + "a" * 152).segments == 3
+    # An emoji's surrogate pair on the 67-unit boundary moves whole to the next part too.
+    assert texts.analyse("ن" * 66 + "😀" + "ن" * 66).segments == 3
+    # Not on a boundary: unchanged.
+    assert texts.analyse("€" + "a" * 303).segments == 2

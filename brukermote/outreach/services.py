@@ -29,6 +29,8 @@ class ContactError(ValueError):
 #: Called with the contact just before it is erased; later domains (registrations, SMS log …)
 #: append a function here that deletes their own rows about that person.
 erasure_listeners: list[Callable[[Contact], None]] = []
+#: Other domains add what they hold about a person to a subject-access export: ``fn(contact) -> dict``.
+access_listeners: list[Callable[[Contact], dict]] = []
 
 IMPORT_TTL = dt.timedelta(hours=1)
 MAX_IMPORT_ROWS = 5000
@@ -156,7 +158,11 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def export_contact(contact: Contact) -> dict:
     """Everything held about the person, for a subject-access request."""
-    return {
+    from .models import Registration
+
+    registrations = db.session.scalars(sa.select(Registration).where(Registration.contact_id == contact.id)
+                                       .order_by(Registration.id)).all()
+    record = {
         "id": contact.id,
         "name": contact.name,
         "street": contact.street,
@@ -173,7 +179,16 @@ def export_contact(contact: Contact) -> dict:
              "given_at": _iso(c.given_at), "withdrawn_at": _iso(c.withdrawn_at)}
             for c in contact.consents
         ],
+        "registrations": [
+            {"meeting_id": r.meeting_id, "channel": r.channel.value, "adults": r.adults, "children": r.children,
+             "interpreter_language": r.interpreter_language, "childcare_needed": r.childcare_needed,
+             "dietary": r.dietary, "came": r.came}
+            for r in registrations
+        ],
     }
+    for listener in access_listeners:
+        record.update(listener(contact))
+    return record
 
 
 # -- overview (no personal data) ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..core.timeutil import utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
 from ..outreach import services as outreach
-from . import services, texts
+from . import access, services, texts
 from .backends import setting
 from .forms import ReminderForm, SendForm, TemplateForm
 from .models import Audience, SendKind, SendStatus, SmsInbound, SmsSend, TemplateKind
@@ -32,6 +32,7 @@ def setup(app) -> None:
     subscribe(meeting_services.time_change_listeners, services.move_reminders)
     subscribe(meeting_services.cancel_listeners, services.stop_for_cancelled)
     subscribe(outreach.erasure_listeners, services.forget_contact)
+    subscribe(outreach.access_listeners, access.sms_record)
     from .. import demo as demo_module
     from . import demo
 

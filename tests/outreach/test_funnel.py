@@ -107,3 +107,27 @@ def test_erasure_drops_the_registrations_free_text(admin_client, app):
     db.session.commit()
     [registration] = funnel_service.registrations(meeting)
     assert registration.dietary == "" and registration.adults == 1
+
+
+def test_a_subject_access_export_holds_registrations_sms_and_replies(admin_client, app):
+    from brukermote.sms.models import InboundMeaning, SendKind, SmsInbound, SmsMessage, SmsSend
+
+    meeting = _meeting()
+    contact = Contact(name="Hodan Abdi", phone="+4791234567", language="so")
+    db.session.add(contact)
+    db.session.flush()
+    funnel_service.add_registration(meeting, channel=Channel.reply_slip, contact_id=contact.id, adults=1,
+                                    interpreter_language="so", dietary="halal, glutenfri")
+    send = SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, send_at=meeting.starts_at)
+    db.session.add(send)
+    db.session.flush()
+    db.session.add(SmsMessage(send_id=send.id, phone=contact.phone, language="so", body="Xusuusin: shir"))
+    db.session.add(SmsInbound(phone=contact.phone, body="Ma keeni karaa carruurta?", language="so",
+                              meaning=InboundMeaning.other, meeting_id=meeting.id))
+    db.session.commit()
+    data = admin_client.get(f"/contacts/{contact.id}/export").get_json()
+    [registration] = data["registrations"]
+    assert (registration["meeting_id"], registration["dietary"], registration["interpreter_language"]) == (
+        meeting.id, "halal, glutenfri", "so")
+    assert [m["text"] for m in data["sms_messages"]] == ["Xusuusin: shir"]
+    assert [r["text"] for r in data["sms_replies"]] == ["Ma keeni karaa carruurta?"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ def _date(_ctx, param, value):
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="en", show_default=True,
               help="Language of the table (funders usually read English).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path), required=True,
-              help="File to write; '-' writes CSV to standard output.")
+              help="File to write; '-' writes to standard output.")
 def overview(start, end, fmt, lang, output) -> None:
     """Date, type, venue, topic, participants, invitation languages and interpreter per meeting."""
     if start and end and start > end:
@@ -47,7 +48,13 @@ def overview(start, end, fmt, lang, output) -> None:
         span = " – ".join(d.isoformat() for d in (start, end) if d)
         body = exports.to_pdf(headers, rows, title, span, lang)
     if str(output) == "-":
-        click.echo(body.decode("utf-8-sig"), nl=False)
+        if fmt == "csv":
+            click.echo(body.decode("utf-8-sig"), nl=False)
+        else:
+            # XLSX and PDF are binary: written as bytes, never decoded as text.
+            sys.stdout.flush()
+            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.flush()
         return
     output.write_bytes(body)
     click.echo(f"{len(rows)} meetings written to {output}", err=True)

@@ -7,7 +7,8 @@ import datetime as dt
 import io
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    # Flask adds "; charset=utf-8" to text types itself; writing it here doubled it.
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
@@ -40,6 +41,12 @@ def to_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     for row in rows:
         # Text, not numbers: "15–20" and "about 20" must stay as the committee wrote them.
         sheet.append([str(value) for value in row])
+        # Text, not formulas either: openpyxl makes any string starting with "=" a formula, so a
+        # topic like "=1+1" (or a crafted "=HYPERLINK(…)") would run in the funder's Excel.
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.value = str(cell.value)
+                cell.data_type = "s"
     widths = [10, 20, 26, 44, 22, 28, 30]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.models import TimestampMixin, UTCDateTime, str_enum
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..meetings.models import TitledEnum
+from ..meetings.models import Meeting, TitledEnum
 from .counts import HeadCount, count_from
 
 
@@ -150,6 +150,8 @@ class Feedback(TimestampMixin, db.Model):
     channel: Mapped[FeedbackChannel] = mapped_column(str_enum(FeedbackChannel), default=FeedbackChannel.paper)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
+    #: The meeting the feedback is about («you said, we did» shows its date, not when it was typed).
+    meeting: Mapped[Meeting] = relationship()
     topic: Mapped[TopicSuggestion | None] = relationship()
     follow_up: Mapped[FollowUp | None] = relationship(back_populates="feedback", cascade="all, delete-orphan",
                                                       uselist=False, lazy="selectin")

@@ -66,9 +66,11 @@ def reported_meetings(start: dt.date | None, end: dt.date | None, now: dt.dateti
              .where(Meeting.status != MeetingStatus.cancelled, Meeting.type != MeetingType.committee_meeting,
                     Meeting.starts_at <= (now or utcnow()))
              .order_by(Meeting.starts_at))
-    if start is not None:
+    # The calendar's first and last days are bounds that include everything, and have no UTC
+    # counterpart (the day after 9999-12-31 does not exist; Oslo's year 1 begins in UTC's year 0).
+    if start is not None and start > dt.date.min:
         query = query.where(Meeting.starts_at >= local_midnight_utc(start))
-    if end is not None:
+    if end is not None and end < dt.date.max:
         query = query.where(Meeting.starts_at < local_midnight_utc(end + dt.timedelta(days=1)))
     return list(db.session.scalars(query).unique())
 

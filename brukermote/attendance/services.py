@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from ..core import languages
 from ..core.timeutil import utcnow
@@ -166,9 +167,10 @@ def set_follow_up(feedback: Feedback, action: str, done_on: dt.date | None, done
 
 def to_report_back(meeting: Meeting) -> list[Feedback]:
     """«You said, we did» for this meeting: feedback from earlier meetings that has a follow-up not
-    yet reported back at an earlier meeting (one query, follow-ups loaded with it)."""
+    yet reported back at an earlier meeting (one query, follow-ups and meetings loaded with it)."""
     return list(db.session.scalars(
         sa.select(Feedback).join(FollowUp).join(Meeting, Meeting.id == Feedback.meeting_id)
+        .options(contains_eager(Feedback.meeting))
         .where(Meeting.starts_at < meeting.starts_at)
         .where(sa.or_(FollowUp.reported_at_meeting_id.is_(None), FollowUp.reported_at_meeting_id == meeting.id))
         .order_by(Meeting.starts_at, Feedback.id)))

@@ -223,15 +223,23 @@ def _period():
     return start, end, bad
 
 
+def _reversed(start: dt.date | None, end: dt.date | None) -> bool:
+    """A period that ends before it begins holds nothing: say so rather than show an empty report
+    (or hand over an empty file) that looks like "no meetings"."""
+    return start is not None and end is not None and start > end
+
+
 @bp.route("/reports")
 def reports_page():
     from ..core import languages
     from ..outreach import funnel as funnel_service
 
     start, end, bad = _period()
-    facts = reports.meeting_facts(reports.reported_meetings(start, end))
-    series = [charts.Bar(f.meeting.starts_at.strftime("%Y-%m") if len(facts) > 12 else
-                         f.meeting.starts_at.strftime("%m.%y"),
+    backwards = _reversed(start, end)
+    facts = [] if backwards else reports.meeting_facts(reports.reported_meetings(start, end))
+    # Labels in the committee's time: a meeting late on the last evening of a month is that month's.
+    series = [charts.Bar(f.meeting.local_start.strftime("%Y-%m") if len(facts) > 12 else
+                         f.meeting.local_start.strftime("%m.%y"),
                          f.participants.low if f.participants else None, f.participants.high if f.participants else None,
                          bool(f.participants and f.participants.approximate)) for f in facts]
 
@@ -253,18 +261,19 @@ def reports_page():
                                 sum(y.languages.get(code, (0, 0))[0] for y in years)) for code in used_languages]
     costed = [f for f in facts if f.cost_per_participant is not None]
     return render_template(
-        "attendance/reports.html", start=start, end=end, bad_dates=bad, facts=facts, totals=reports.totals(facts),
+        "attendance/reports.html", start=start, end=end, bad_dates=bad, reversed_period=backwards, facts=facts,
+        totals=reports.totals(facts),
         attendance_chart=charts.columns(series, "chart-attendance-title"),
         group_charts={key: charts.horizontal(bars(groups), f"chart-{key}-title") for key, groups in groupings.items()},
         groupings=groupings, years=years, used_languages=used_languages, funnel=funnel,
         funnel_chart=charts.horizontal(funnel_bars, "chart-funnel-title"),
         language_chart=charts.horizontal(language_bars, "chart-languages-title"),
-        cost_chart=charts.horizontal([charts.Bar(f.meeting.starts_at.strftime("%Y-%m-%d"),
+        cost_chart=charts.horizontal([charts.Bar(f.meeting.local_start.strftime("%Y-%m-%d"),
                                                  float(f.cost_per_participant), float(f.cost_per_participant),
                                                  value_text=f"{f.cost_per_participant:.0f} kr")
                                       for f in costed[-24:]], "chart-cost-title"),
         costed=costed,
-    )
+    ), 400 if backwards else 200
 
 
 @bp.route("/reports/overview")
@@ -274,6 +283,12 @@ def overview():
     if ui not in current_app.config["UI_LOCALES"]:
         ui = "nb"
     fmt = request.args.get("format", "")
+    if _reversed(start, end):
+        # No download: an empty file would read as "no meetings in this period".
+        with force_locale(ui):
+            headers = reports.overview_headers()
+        return render_template("attendance/overview.html", headers=headers, rows=[], start=start, end=end,
+                               bad_dates=bad, reversed_period=True, ui=ui), 400
     headers, rows = reports.overview(start, end, ui)
     if fmt in exports.FORMATS:
         with force_locale(ui):

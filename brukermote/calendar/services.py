@@ -28,10 +28,17 @@ _STATUS = {
 }
 
 
-def _domain() -> str:
-    from urllib.parse import urlsplit
+#: The domain part of every UID. Fixed, not taken from PUBLIC_BASE_URL: a UID must never change, or
+#: moving the installation to a new address would duplicate every event in subscribers' calendars.
+UID_DOMAIN = "brukermote"
 
-    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "brukermote"
+#: The statuses the public sees as they are; any other status of a once-published meeting means it
+#: was taken back (published → planned, cancelled → draft) and is shown to subscribers as cancelled.
+PUBLIC_STATUSES = (MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled)
+
+
+def _domain() -> str:
+    return UID_DOMAIN
 
 
 def new_calendar(name: str) -> Calendar:
@@ -45,8 +52,11 @@ def new_calendar(name: str) -> Calendar:
     return calendar
 
 
-def meeting_event(meeting: Meeting, *, alarm_minutes: int | None = None) -> Event:
+def meeting_event(meeting: Meeting, *, alarm_minutes: int | None = None, public: bool = False) -> Event:
+    """The meeting as a VEVENT. ``public``: as the public feed shows it, where a meeting taken back
+    from the public is a cancellation (subscribers' copies would otherwise stay as they were)."""
     zone = local_zone()
+    withdrawn = public and meeting.status not in PUBLIC_STATUSES
     event = Event()
     event.add("uid", f"meeting-{meeting.uid}@{_domain()}")
     event.add("dtstamp", utcnow())
@@ -55,7 +65,12 @@ def meeting_event(meeting: Meeting, *, alarm_minutes: int | None = None) -> Even
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("summary", meeting.topic or str(meeting.type.title))
-    event.add("status", _STATUS[meeting.status])
+    event.add("status", "CANCELLED" if withdrawn else _STATUS[meeting.status])
+    if withdrawn:
+        # What the committee changed after taking the meeting back is a draft again: not public.
+        # The public page is gone too, so no URL.
+        event.add("description", "AVLYST")
+        return event
     if meeting.venue is not None:
         event.add("location", ", ".join(p for p in (meeting.venue.name, meeting.venue.address) if p))
     description = meeting.description or ""
@@ -70,20 +85,31 @@ def meeting_event(meeting: Meeting, *, alarm_minutes: int | None = None) -> Even
     return event
 
 
+def task_sequence(task: Task) -> int:
+    """SEQUENCE of a task's event, derived without a column of its own: every change of the meeting
+    (which moves the due date or cancels the task) raises it by two, ticking the task off by one.
+    So ticking always raises it, and a change of the meeting always outranks the tick."""
+    return 2 * (task.meeting.ical_sequence or 0) + (1 if task.is_done else 0)
+
+
 def task_event(task: Task) -> Event:
     """A checklist task as an all-day event on its due date (subscribed calendars show VEVENTs,
-    many ignore VTODOs), with a reminder the morning before."""
+    many ignore VTODOs), with a reminder the morning before — only while there is something to do:
+    a finished task, or one of a cancelled meeting, stays in the feed as cancelled, without alarm,
+    so subscribers' copies stop reminding instead of lingering."""
+    cancelled = task.meeting.status == MeetingStatus.cancelled
     event = Event()
     event.add("uid", f"task-{task.id}@{_domain()}")
     event.add("dtstamp", utcnow())
-    event.add("sequence", task.meeting.ical_sequence)
+    event.add("sequence", task_sequence(task))
     event.add("dtstart", task.due_date)
     event.add("dtend", task.due_date + dt.timedelta(days=1))
-    event.add("summary", f"Oppgave: {task.title}")
+    event.add("summary", f"Utført: {task.title}" if task.is_done else f"Oppgave: {task.title}")
     event.add("description", f"{task.meeting.topic} – {task.meeting.local_date.isoformat()}")
-    event.add("status", "CANCELLED" if task.meeting.status == MeetingStatus.cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled or task.is_done else "CONFIRMED")
     event.add("transp", "TRANSPARENT")
-    event.add_component(_alarm(task.title, dt.timedelta(hours=-15)))
+    if not (cancelled or task.is_done):
+        event.add_component(_alarm(task.title, dt.timedelta(hours=-15)))
     return event
 
 
@@ -132,13 +158,11 @@ def to_ics(calendar: Calendar) -> bytes:
 # -- the three calendars ---------------------------------------------------------------------------
 
 def public_meetings() -> list[Meeting]:
-    """Meetings the public has seen: published or held ones, and cancelled ones that had been
-    published (so a subscriber's copy turns into a cancellation instead of silently staying)."""
+    """Meetings the public has seen: every meeting that was once published (``published_at`` stays
+    set), whatever its status now — cancelled or taken back ones turn into cancellations in a
+    subscriber's calendar instead of silently staying."""
     return list(db.session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.published_at.is_not(None),
-               Meeting.status.in_([MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled]))
-        .order_by(Meeting.starts_at)
+        sa.select(Meeting).where(Meeting.published_at.is_not(None)).order_by(Meeting.starts_at)
     ))
 
 
@@ -151,7 +175,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
 def public_feed(name: str) -> bytes:
     calendar = new_calendar(name)
     for meeting in public_meetings():
-        calendar.add_component(meeting_event(meeting))
+        calendar.add_component(meeting_event(meeting, public=True))
     return to_ics(calendar)
 
 

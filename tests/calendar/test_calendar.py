@@ -54,7 +54,7 @@ def test_meeting_ics_has_oslo_time_a_timezone_and_a_stable_uid(client, published
     calendar, [event] = _events(response.data)
     assert len(calendar.walk("VTIMEZONE")) == 1 and calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Oslo"
     assert b"DTSTART;TZID=Europe/Oslo:20310326T133000" in response.data
-    assert event["UID"] == f"meeting-{published.uid}@127.0.0.1"
+    assert event["UID"] == f"meeting-{published.uid}@brukermote"
     parsed = _ical_js(response.data, tmp_path)
     [js_event] = parsed["events"]
     assert js_event["tzid"] == "Europe/Oslo" and js_event["startLocal"].startswith("2031-03-26T13:30:00")
@@ -118,3 +118,84 @@ def test_published_at_is_set_once(published):
     meeting_services.change_status(published, MeetingStatus.planned)
     meeting_services.change_status(published, MeetingStatus.published)
     assert db.session.get(Meeting, published.id).published_at == first
+
+
+def test_uids_do_not_change_with_the_configured_address(app, client, published, admin_user):
+    task = published.tasks[0]
+    task.assignee_id = admin_user.id
+    db.session.commit()
+
+    def uids():
+        feeds = [client.get("/calendar/public.ics").data, client.get(f"/m/{published.uid}.ics").data,
+                 client.get(f"/calendar/member/{admin_user.calendar_token}.ics").data]
+        return sorted(str(e["UID"]) for data in feeds for e in _events(data)[1])
+
+    before = uids()
+    app.config["PUBLIC_BASE_URL"] = "https://brukermote.example.org"
+    after = uids()
+    assert after == before  # moving the installation duplicates nothing in subscribers' calendars
+    assert f"meeting-{published.uid}@brukermote" in after and f"task-{task.id}@brukermote" in after
+    _calendar, [event] = _events(client.get(f"/m/{published.uid}.ics").data)
+    assert str(event["URL"]).startswith("https://brukermote.example.org/m/")  # links follow the address
+
+
+@pytest.mark.parametrize("back_to", ["planned", "draft"])
+def test_meeting_taken_back_from_the_public_turns_into_a_cancellation(client, published, tmp_path, back_to):
+    before = _ical_js(client.get("/calendar/public.ics").data, tmp_path)["events"]
+    if back_to == "draft":  # published → cancelled → draft
+        meeting_services.change_status(published, MeetingStatus.cancelled, "Lokalet er stengt")
+        db.session.commit()
+        cancelled = _ical_js(client.get("/calendar/public.ics").data, tmp_path)["events"]
+        before = cancelled
+    meeting_services.change_status(published, MeetingStatus(back_to))
+    published.description = "Internt utkast: kanskje ny dato"
+    db.session.commit()
+    after = _ical_js(client.get("/calendar/public.ics").data, tmp_path)["events"]
+    assert len(after) == 1 and after[0]["uid"] == before[0]["uid"]
+    assert after[0]["status"] == "CANCELLED" and after[0]["sequence"] > before[0]["sequence"]
+    assert after[0]["alarms"] == 0
+    assert b"Internt utkast" not in client.get("/calendar/public.ics").data  # drafts stay internal
+    # Published again: confirmed once more, with a higher SEQUENCE still.
+    if back_to == "draft":
+        meeting_services.change_status(published, MeetingStatus.planned)
+    meeting_services.change_status(published, MeetingStatus.published)
+    db.session.commit()
+    again = _ical_js(client.get("/calendar/public.ics").data, tmp_path)["events"]
+    assert again[0]["status"] == "CONFIRMED" and again[0]["sequence"] > after[0]["sequence"]
+
+
+def _task_events(client, user, tmp_path) -> dict:
+    parsed = _ical_js(client.get(f"/calendar/member/{user.calendar_token}.ics").data, tmp_path)
+    return {e["uid"]: e for e in parsed["events"] if e["uid"].startswith("task-")}
+
+
+def test_finished_tasks_stop_reminding_and_raise_their_sequence(client, admin_user, published, tmp_path):
+    task = published.tasks[0]
+    task.assignee_id = admin_user.id
+    db.session.commit()
+    [before] = _task_events(client, admin_user, tmp_path).values()
+    assert before["alarms"] == 1 and before["status"] == "CONFIRMED"
+    meeting_services.tick_task(task, admin_user)
+    db.session.commit()
+    [done] = _task_events(client, admin_user, tmp_path).values()
+    assert done["uid"] == before["uid"] and done["sequence"] > before["sequence"]
+    assert done["alarms"] == 0 and done["status"] == "CANCELLED" and done["summary"] == f"Utført: {task.title}"
+    # A later change of the meeting outranks the tick, whether or not the task is ticked off again.
+    meeting_services.tick_task(task, admin_user, done=False)
+    meeting_services.update_meeting(published, meeting_services.MeetingData(
+        type=published.type, topic="Bolig", day=dt.date(2031, 4, 2), start=dt.time(13, 30), end=dt.time(15, 30),
+        venue_id=published.venue_id), published.version)
+    db.session.commit()
+    [moved] = _task_events(client, admin_user, tmp_path).values()
+    assert moved["sequence"] > done["sequence"] and moved["alarms"] == 1
+
+
+def test_tasks_of_a_cancelled_meeting_have_no_alarm(client, admin_user, published, tmp_path):
+    task = published.tasks[0]
+    task.assignee_id = admin_user.id
+    db.session.commit()
+    [before] = _task_events(client, admin_user, tmp_path).values()
+    meeting_services.change_status(published, MeetingStatus.cancelled, "Lokalet er stengt")
+    db.session.commit()
+    [after] = _task_events(client, admin_user, tmp_path).values()
+    assert after["status"] == "CANCELLED" and after["alarms"] == 0 and after["sequence"] > before["sequence"]

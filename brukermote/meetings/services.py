@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.hooks import Warning, registry
 from ..core.models import Organisation
@@ -187,7 +188,13 @@ def update_meeting(meeting: Meeting, data: MeetingData, expected_version: int) -
     _check_venue(data.venue_id)
     old_start, old_end = meeting.starts_at, meeting.ends_at
     moved = (starts, ends) != (old_start, old_end)
-    if moved or data.venue_id != meeting.venue_id:
+    # RFC 5545: SEQUENCE rises on every change subscribers see (summary, description, place, time),
+    # once per save, so their calendars replace the old copy.
+    # (The summary is the topic, or the type's title when there is no topic.)
+    topic = data.topic.strip()
+    summary_changed = topic != (meeting.topic or "") or (not topic and data.type != meeting.type)
+    if (moved or data.venue_id != meeting.venue_id or summary_changed
+            or data.description.strip() != (meeting.description or "")):
         meeting.ical_sequence += 1
     meeting.type = data.type
     meeting.topic = data.topic.strip()
@@ -280,6 +287,29 @@ def delete_meeting(meeting: Meeting) -> None:
 
 
 # -- venues -------------------------------------------------------------------------------------
+
+@sa.event.listens_for(Venue, "after_update")
+def _venue_changed(_mapper, connection, venue: Venue) -> None:
+    """A venue's name and address are every calendar event's LOCATION: a new name or address raises
+    the SEQUENCE of the meetings still to come there (past ones keep the place as it was). A plain
+    UPDATE, so the meetings' edit version stays and nobody's open meeting form is refused."""
+    state = sa.inspect(venue)
+    if not (state.attrs.name.history.has_changes() or state.attrs.address.history.has_changes()):
+        return
+    now = utcnow()
+    table = Meeting.__table__
+    connection.execute(table.update().where(table.c.venue_id == venue.id, table.c.ends_at >= now)
+                       .values(ical_sequence=table.c.ical_sequence + 1))
+    # Meetings this session already holds learn the new value, so a later save starts from it.
+    # (Only what is loaded: reading an expired attribute here would query in the middle of a flush;
+    # expired ones are read fresh from the database anyway.)
+    session = object_session(venue)
+    for obj in list(session.identity_map.values()) if session is not None else []:
+        loaded = obj.__dict__
+        if (isinstance(obj, Meeting) and {"venue_id", "ends_at", "ical_sequence"} <= loaded.keys()
+                and loaded["venue_id"] == venue.id and loaded["ends_at"] >= now):
+            set_committed_value(obj, "ical_sequence", (loaded["ical_sequence"] or 0) + 1)
+
 
 def delete_venue(venue: Venue) -> None:
     used = db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(Meeting.venue_id == venue.id))

@@ -199,3 +199,55 @@ def test_tasks_of_a_cancelled_meeting_have_no_alarm(client, admin_user, publishe
     db.session.commit()
     [after] = _task_events(client, admin_user, tmp_path).values()
     assert after["status"] == "CANCELLED" and after["alarms"] == 0 and after["sequence"] > before["sequence"]
+
+
+def _edit(meeting, **changes):
+    values = dict(type=meeting.type, topic=meeting.topic, day=meeting.local_date, start=meeting.local_start.time(),
+                  end=meeting.local_end.time(), venue_id=meeting.venue_id, description=meeting.description)
+    values.update(changes)
+    meeting_services.update_meeting(meeting, meeting_services.MeetingData(**values), meeting.version)
+    db.session.commit()
+
+
+def test_every_change_subscribers_see_raises_sequence_once(client, published, tmp_path):
+    def event():
+        return _ical_js(client.get(f"/m/{published.uid}.ics").data, tmp_path)["events"][0]
+
+    first = event()
+    _edit(published, topic="Bolig og nabolag")
+    renamed = event()
+    assert renamed["summary"] == "Bolig og nabolag" and renamed["sequence"] == first["sequence"] + 1
+    _edit(published, description="Ta med spørsmål.")
+    described = event()
+    assert described["sequence"] == renamed["sequence"] + 1
+    _edit(published, topic="Bolig", description="Ta med spørsmål til NAV.", day=dt.date(2031, 3, 27))
+    assert event()["sequence"] == described["sequence"] + 1  # several changes in one save: raised once
+    unchanged = event()["sequence"]
+    _edit(published)
+    _edit(published, catering="frukt")  # not in the event
+    assert event()["sequence"] == unchanged
+
+
+def test_renaming_a_venue_updates_its_coming_meetings_in_calendars(admin_client, published, tmp_path):
+    past = Meeting(type=MeetingType.user_meeting, topic="Før", venue_id=published.venue_id,
+                   starts_at=dt.datetime(2020, 3, 4, 12, tzinfo=dt.UTC), ends_at=dt.datetime(2020, 3, 4, 14, tzinfo=dt.UTC),
+                   status=MeetingStatus.held, published_at=dt.datetime(2020, 2, 1, tzinfo=dt.UTC))
+    db.session.add(past)
+    db.session.commit()
+    before = {e["summary"]: e for e in _ical_js(admin_client.get("/calendar/public.ics").data, tmp_path)["events"]}
+    version = published.version
+    response = admin_client.post(f"/venues/{published.venue_id}", data={
+        "name": "Årvoll Gård, salen", "address": "Årvollveien 36", "is_neutral": "y"})
+    assert response.status_code == 302
+    data = admin_client.get("/calendar/public.ics").data
+    after = {e["summary"]: e for e in _ical_js(data, tmp_path)["events"]}
+    assert "Årvoll Gård\\, salen" in data.decode() or "Årvoll Gård, salen" in data.decode()
+    assert after["Bolig"]["sequence"] == before["Bolig"]["sequence"] + 1
+    assert after["Før"]["sequence"] == before["Før"]["sequence"]  # the past stays as it was
+    db.session.expire_all()
+    assert db.session.get(Meeting, published.id).version == version  # an open meeting form still saves
+    # Saving the venue unchanged raises nothing.
+    admin_client.post(f"/venues/{published.venue_id}", data={
+        "name": "Årvoll Gård, salen", "address": "Årvollveien 36", "is_neutral": "y"})
+    again = {e["summary"]: e for e in _ical_js(admin_client.get("/calendar/public.ics").data, tmp_path)["events"]}
+    assert again["Bolig"]["sequence"] == after["Bolig"]["sequence"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -198,6 +199,20 @@ def erase(contact_id: int):
     return redirect(url_for("outreach.contacts"))
 
 
+@bp.route("/contacts/audit")
+@confidential_required
+def audit_log():
+    """Who looked at, exported, printed or erased personal data, newest first."""
+    from ..core.models import AuditEntry
+
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(AUDIT_PAGE_SIZE)).all()
+    return render_template("outreach/audit.html", entries=entries, limit=AUDIT_PAGE_SIZE)
+
+
+AUDIT_PAGE_SIZE = 500
+
+
 # -- import -------------------------------------------------------------------------------------
 
 @bp.route("/contacts/import", methods=["GET", "POST"])
@@ -291,8 +306,11 @@ def _outreach_forms(formdata=None):
     registration.interpreter_language.choices = [("", _("– none –"))] + [
         (lang.code, f"{lang.name_nb} – {lang.native_name}") for lang in languages.all_languages() if lang.code != "nb"]
     if getattr(current_user, "is_confidential", False):
+        people = services.contacts()
         registration.contact.choices = [("", _("– anonymous –"))] + [
-            (c.id, f"{c.name} ({c.postcode})" if c.postcode else c.name) for c in services.contacts()]
+            (c.id, f"{c.name} ({c.postcode})" if c.postcode else c.name) for c in people]
+        if request.method == "GET":
+            services.audit("contact.list", None, current_user, detail=f"{len(people)} contacts (registration form)")
     else:
         del registration.contact
     return mailing, registration
@@ -368,6 +386,8 @@ def meeting_outreach(meeting_id: int):
         status = 422
     if request.method == "GET" and request.args.get("channel"):
         registration_form.channel.data = request.args["channel"]
+    if request.method == "GET":
+        db.session.commit()  # the audit entry for the names in the contact picker
     return render_template(
         "outreach/meeting.html", meeting=meeting, mailing_form=mailing_form, registration_form=registration_form,
         poster_form=poster_form, hangings=posters.hangings(meeting), today=utcnow().astimezone(local_zone()).date(),

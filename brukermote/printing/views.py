@@ -93,7 +93,14 @@ def make_pdf(meeting_id: int):
     if spec.personal_data and not current_user.is_confidential:
         abort(403)
     try:
-        if spec.per_contact and len(services.select_contacts(req.contact_ids)) > services.BACKGROUND_THRESHOLD:
+        recipients = len(services.select_contacts(req.contact_ids)) if spec.per_contact else 0
+        if spec.personal_data and recipients:
+            # Names and addresses leave the system on paper: the audit log says who printed them.
+            from ..outreach.services import audit
+
+            audit(f"print.{req.document}", None, current_user, detail=f"meeting {meeting.id}: {recipients} contacts")
+            db.session.commit()
+        if spec.per_contact and recipients > services.BACKGROUND_THRESHOLD:
             job = services.start_background(meeting, req, user=current_user)
             return redirect(url_for("core.job_status", token=job.token))
         pdf, _report = services.render(meeting, req)

@@ -182,9 +182,11 @@ class InterpreterBooking(TimestampMixin, db.Model):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     ordered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    #: Set when the meeting moved after the provider knew of the booking; cleared when they are told.
+    #: Set when what the provider was ordered changed (arrival, duration, mode, language, the meeting's
+    #: venue) after they knew of the booking; cleared when they are told.
     moved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    #: The arrival time the provider last heard of (kept until they are told of the new one).
+    #: The arrival time the provider last heard of (kept until they are told of the new one). None while
+    #: flagged for a change that is not recorded (duration, venue…): only telling them clears that.
     told_arrival_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Raised on every change of time or status (added to the meeting's for the iCalendar SEQUENCE).
     ical_sequence: Mapped[int] = mapped_column(default=0)

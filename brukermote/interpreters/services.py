@@ -171,7 +171,49 @@ def bookings(meeting: Meeting) -> list[InterpreterBooking]:
                  selectinload(InterpreterBooking.interpreter).selectinload(Interpreter.languages))))
 
 
-def _apply(booking: InterpreterBooking, meeting: Meeting, data: BookingData, *, fill_estimate: bool) -> None:
+def _estimate_followed(booking: InterpreterBooking, old_provider: InterpreterProvider | None, old_minutes: int | None,
+                       old_mode: BookingMode | None, given: Decimal | None) -> Decimal | None:
+    """The estimate to keep after an edit or a move. Empty means computed from the provider's prices. An
+    estimate equal to what the price model gave for the old provider, duration and mode was computed,
+    not typed (the table does not record which), so it follows those changes; a typed one is kept."""
+    new_computed = estimate_cost(booking.provider, booking.minutes, booking.mode)
+    if given is None:
+        return new_computed
+    if old_minutes is None or (old_provider, old_minutes, old_mode) == (booking.provider, booking.minutes, booking.mode):
+        return given
+    old_computed = estimate_cost(old_provider, old_minutes, old_mode)
+    if old_computed is not None and given == old_computed:
+        return new_computed
+    return given
+
+
+def _note_order_change(booking: InterpreterBooking, old_arrives: dt.datetime, *, other_changed: bool,
+                       now: dt.datetime | None = None) -> None:
+    """Flag a booking the provider knows of when what they were ordered changed: arrival, duration,
+    mode, language or the venue.
+
+    Only the arrival they have is recorded (``told_arrival_at``). While nothing but the arrival has
+    changed, going back to it clears the flag. Once something not recorded changed too, the told arrival
+    is dropped (None while flagged), so no later move can look like "back to what they have": only
+    marking the provider as told clears the flag then."""
+    if booking.status not in PROVIDER_KNOWS:
+        return
+    if booking.arrives_at == old_arrives and not other_changed:
+        return
+    if booking.moved_at is None:
+        booking.told_arrival_at = old_arrives  # nothing was pending: the provider had the order as it was
+    elif booking.told_arrival_at is None:
+        other_changed = True  # a change that is not recorded is still pending
+    if other_changed:
+        booking.told_arrival_at = None
+        booking.moved_at = booking.moved_at or now or utcnow()
+    elif booking.told_arrival_at == booking.arrives_at:
+        booking.moved_at = None  # back to what the provider already has
+    else:
+        booking.moved_at = booking.moved_at or now or utcnow()
+
+
+def _apply(booking: InterpreterBooking, meeting: Meeting, data: BookingData) -> None:
     if data.language not in languages.LANGUAGES or data.language == "nb":
         raise InterpreterError(_("Choose the language to interpret into."), "language")
     provider = None
@@ -213,8 +255,10 @@ def _apply(booking: InterpreterBooking, meeting: Meeting, data: BookingData, *, 
         registration = db.session.get(Registration, data.registration_id)
         if registration is None or registration.meeting_id != meeting.id:
             raise InterpreterError(_("That registration is not for this meeting."), "registration_id")
-    if booking.arrives_at is not None and booking.arrives_at != arrives:
+    if booking.arrives_at is not None and (booking.arrives_at != arrives or booking.minutes != minutes):
         booking.ical_sequence = (booking.ical_sequence or 0) + 1
+    old_provider, old_minutes, old_mode = booking.provider, booking.minutes, booking.mode
+    old_estimate = booking.estimated_cost
     booking.language = data.language
     booking.provider_id = provider.id if provider else None
     booking.provider = provider
@@ -225,10 +269,10 @@ def _apply(booking: InterpreterBooking, meeting: Meeting, data: BookingData, *, 
     booking.minutes = minutes
     booking.requested_by = data.requested_by
     booking.registration_id = data.registration_id if data.requested_by == RequestSource.registration else None
-    estimate = data.estimated_cost
-    if estimate is None and fill_estimate:
-        estimate = estimate_cost(provider, minutes, data.mode)
-    booking.estimated_cost = estimate
+    given = data.estimated_cost
+    if given is not None and given != old_estimate:
+        old_minutes = None  # typed anew in this edit: keep it as typed
+    booking.estimated_cost = _estimate_followed(booking, old_provider, old_minutes, old_mode, given)
     booking.actual_cost = data.actual_cost
     booking.reference = data.reference.strip()
     booking.day_contact = data.day_contact.strip()
@@ -241,21 +285,20 @@ def create_booking(meeting: Meeting, data: BookingData) -> InterpreterBooking:
         raise InterpreterError(_("The meeting is cancelled; nothing can be booked for it."))
     booking = InterpreterBooking(meeting_id=meeting.id, meeting=meeting, status=BookingStatus.needed)
     booking.arrives_at = None
-    _apply(booking, meeting, data, fill_estimate=True)
+    _apply(booking, meeting, data)
     db.session.add(booking)
     db.session.flush()
     return booking
 
 
 def update_booking(booking: InterpreterBooking, data: BookingData) -> InterpreterBooking:
-    """Save an edited booking. A new arrival time on a booking the provider knows of is flagged,
-    like a move of the meeting, until the provider is told."""
-    _apply(booking, booking.meeting, data, fill_estimate=False)
-    if booking.status in PROVIDER_KNOWS:
-        if booking.told_arrival_at is not None and booking.told_arrival_at != booking.arrives_at:
-            booking.moved_at = utcnow()
-        elif booking.told_arrival_at == booking.arrives_at:
-            booking.moved_at = None
+    """Save an edited booking. A change to what the provider of an ordered or confirmed booking was
+    ordered (arrival, duration, mode, language) is flagged, like a move of the meeting, until the
+    provider is told. An empty estimate is computed from the provider's prices."""
+    old = (booking.arrives_at, booking.minutes, booking.mode, booking.language)
+    _apply(booking, booking.meeting, data)
+    _note_order_change(booking, old[0],
+                       other_changed=(booking.minutes, booking.mode, booking.language) != old[1:])
     db.session.flush()
     return booking
 
@@ -325,26 +368,41 @@ def delete_booking(booking: InterpreterBooking) -> None:
 
 def follow_meeting_time(meeting: Meeting, old_start: dt.datetime, old_end: dt.datetime) -> None:
     """The meeting moved: every booking not yet over moves by the same amount. A booking that lasted
-    until the old end lasts until the new one. If the provider knew of it, the booking is flagged
-    until someone marks the provider as told."""
+    until the old end lasts until the new one, and a computed estimate follows the new duration. If
+    the provider knew of it and its arrival or duration changed, the booking is flagged until someone
+    marks the provider as told."""
     delta = meeting.starts_at - old_start
     now = utcnow()
     for booking in db.session.scalars(
             sa.select(InterpreterBooking).where(InterpreterBooking.meeting_id == meeting.id)):
         if booking.status in (BookingStatus.delivered, BookingStatus.no_show):
             continue
+        old_arrives, old_minutes = booking.arrives_at, booking.minutes
         ran_to_end = booking.ends_at == old_end
         booking.arrives_at = booking.arrives_at + delta
         if ran_to_end:
             booking.minutes = max(1, min(1440, int((meeting.ends_at - booking.arrives_at).total_seconds() // 60)))
-        booking.ical_sequence = (booking.ical_sequence or 0) + 1
-        if booking.status in PROVIDER_KNOWS:
-            if booking.told_arrival_at is None:
-                booking.told_arrival_at = booking.arrives_at - delta
-            booking.moved_at = now
-            if booking.told_arrival_at == booking.arrives_at:
-                booking.moved_at = None  # moved back to what the provider already has
+        booking.estimated_cost = _estimate_followed(booking, booking.provider, old_minutes, booking.mode,
+                                                    booking.estimated_cost)
+        if (booking.arrives_at, booking.minutes) != (old_arrives, old_minutes):
+            booking.ical_sequence = (booking.ical_sequence or 0) + 1
+        _note_order_change(booking, old_arrives, other_changed=booking.minutes != old_minutes, now=now)
     db.session.flush()
+
+
+@sa.event.listens_for(Meeting.venue_id, "set", active_history=True)
+def _venue_changed(meeting: Meeting, value, oldvalue, initiator) -> None:
+    """The meeting got another venue: an on-site interpreter the provider knows of must be told where to
+    go. (The meetings domain tells listeners only of time changes, so the attribute is watched.)"""
+    if meeting.id is None or oldvalue in (sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
+            or oldvalue == value:
+        return
+    with db.session.no_autoflush:
+        affected = db.session.scalars(sa.select(InterpreterBooking).where(
+            InterpreterBooking.meeting_id == meeting.id, InterpreterBooking.status.in_(PROVIDER_KNOWS),
+            InterpreterBooking.mode != BookingMode.phone)).all()
+    for booking in affected:
+        _note_order_change(booking, booking.arrives_at, other_changed=True)
 
 
 def on_meeting_cancelled(meeting: Meeting) -> None:
@@ -457,13 +515,24 @@ def warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[Warnin
                 languages=" + ".join(language_label(b.language) for b in same)), url))
     for booking in rows:
         if booking.moved_at is not None and booking.status in PROVIDER_KNOWS:
-            result.append(Warning("warning", _(
-                "The interpreter's time has changed (the meeting moved or the booking was edited): tell "
-                "%(provider)s that the %(language)s interpreter must now come %(when)s (they have %(old)s).", provider=booking.provider.name if booking.provider else "?",
-                language=language_label(booking.language),
-                when=to_local(booking.arrives_at).strftime("%d.%m.%Y %H:%M"),
-                old=to_local(booking.told_arrival_at).strftime("%d.%m.%Y %H:%M") if booking.told_arrival_at else "?"),
-                url))
+            # The whole order is repeated: the flag may stand for a new duration or venue, which are
+            # not recorded as told, so the provider is given everything they need.
+            where = _("by phone") if booking.mode == BookingMode.phone else _(
+                "at %(venue)s", venue=meeting.venue.name if meeting.venue is not None else "?")
+            order = dict(provider=booking.provider.name if booking.provider else "?",
+                         language=language_label(booking.language),
+                         when=to_local(booking.arrives_at).strftime("%d.%m.%Y %H:%M"),
+                         until=to_local(booking.ends_at).strftime("%H:%M"), where=where)
+            if booking.told_arrival_at is not None:
+                message = _("The interpreter's order has changed (the meeting moved or changed, or the booking was "
+                            "edited): tell %(provider)s that the %(language)s interpreter must now come %(when)s and "
+                            "stay until %(until)s, %(where)s (the arrival they have is %(old)s).",
+                            old=to_local(booking.told_arrival_at).strftime("%d.%m.%Y %H:%M"), **order)
+            else:
+                message = _("The interpreter's order has changed (the meeting moved or changed, or the booking was "
+                            "edited): tell %(provider)s that the %(language)s interpreter must now come %(when)s and "
+                            "stay until %(until)s, %(where)s.", **order)
+            result.append(Warning("warning", message, url))
     return result
 
 

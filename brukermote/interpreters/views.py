@@ -318,7 +318,7 @@ def provider_told(booking_id: int):
     booking = _get(InterpreterBooking, booking_id)
     services.mark_provider_told(booking)
     db.session.commit()
-    flash(_("Noted: the provider knows the new time."), "success")
+    flash(_("Noted: the provider knows of the changes."), "success")
     return redirect(url_for("interpreters.meeting", meeting_id=booking.meeting_id) + "#bookings")
 
 

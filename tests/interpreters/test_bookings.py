@@ -91,11 +91,14 @@ def test_booking_moves_with_the_meeting_and_warns_until_the_provider_is_told(mee
     ordered = db.session.get(InterpreterBooking, ordered.id)
     assert to_local(ordered.arrives_at) == to_local(to_utc(new_day, dt.time(17, 15)))
     assert ordered.minutes == 150  # still until the (new) end: 17:15–19:45
-    assert ordered.told_arrival_at == old_arrival
+    # The duration changed too (135 → 150), which is not recorded as told: the old arrival alone no
+    # longer describes what the provider has, so it is dropped and only "told" clears the flag.
+    assert old_arrival is not None and ordered.told_arrival_at is None
     assert ordered.provider_must_be_told
     assert to_local(db.session.get(InterpreterBooking, needed.id).arrives_at).time() == dt.time(17, 15)
     moved = [m for m in _messages(meeting) if "has moved" in m or "flyttet" in m]
     assert len(moved) == 1 and "tolketjenesten" in moved[0]  # only the one the provider knows of
+    assert "17:15" in moved[0] and "bli til kl. 19:45" in moved[0]
 
     services.mark_provider_told(ordered)
     db.session.commit()
@@ -231,5 +234,17 @@ def test_editing_the_arrival_of_an_ordered_booking_flags_it_too(meeting, public)
     services.update_booking(booking, services.BookingData(language="so", provider_id=public.id, arrival=dt.time(13, 0)))
     assert booking.provider_must_be_told
     assert any("flyttet" in m for m in _messages(meeting))
+    # Arriving earlier "until the end" lengthened the booking (135 → 150 minutes). Only the arrival the
+    # provider has is recorded, not the duration, so going back does not prove they have this order:
+    # the flag stays until someone marks them as told.
     services.update_booking(booking, services.BookingData(language="so", provider_id=public.id, arrival=dt.time(13, 15)))
+    assert booking.provider_must_be_told
+    services.mark_provider_told(booking)
+    assert not booking.provider_must_be_told
+    # With the duration kept, an arrival moved and moved back again is what the provider has.
+    services.update_booking(booking, services.BookingData(language="so", provider_id=public.id, arrival=dt.time(13, 0),
+                                                          minutes=135))
+    assert booking.provider_must_be_told
+    services.update_booking(booking, services.BookingData(language="so", provider_id=public.id, arrival=dt.time(13, 15),
+                                                          minutes=135))
     assert not booking.provider_must_be_told

@@ -46,12 +46,24 @@ class MeetingFacts:
     interpreter_cost_by_language: dict[str, Decimal] = field(default_factory=dict)
     rating: float | None = None
     feedback_count: int = 0
+    #: Languages of the meeting's delivered interpreter bookings; None when it has no bookings at all.
+    delivered_languages: list[str] | None = None
 
     @property
     def interpreted(self) -> list[str]:
         if self.attendance is not None:
             return list(self.attendance.interpreted_languages or [])
         return list(self.meeting.interpreter_languages or [])
+
+    @property
+    def languages_used(self) -> list[str]:
+        """Languages interpreted at the meeting: the delivered bookings, together with what the
+        tally sheet says (historical meetings have no bookings, only the sheet). Without a tally
+        sheet, a meeting with bookings is known by them, not by what was planned."""
+        if self.delivered_languages is None:
+            return self.interpreted
+        recorded = list(self.attendance.interpreted_languages or []) if self.attendance is not None else []
+        return recorded + [code for code in self.delivered_languages if code not in recorded]
 
     @property
     def cost_per_participant(self) -> Decimal | None:
@@ -88,6 +100,7 @@ def meeting_facts(meetings: list[Meeting]) -> list[MeetingFacts]:
     ratings = {mid: (float(avg) if avg is not None else None, int(n)) for mid, avg, n in db.session.execute(
         sa.select(Feedback.meeting_id, sa.func.avg(Feedback.rating), sa.func.count(Feedback.id))
         .where(Feedback.meeting_id.in_(ids)).group_by(Feedback.meeting_id))}
+    delivered = _delivered_languages(ids)
     booked: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for source in interpreter_cost_sources:
         for (meeting_id, language), amount in source(ids).items():
@@ -106,7 +119,23 @@ def meeting_facts(meetings: list[Meeting]) -> list[MeetingFacts]:
             meeting=meeting, attendance=record, participants=record.participants if record else None,
             evening=meeting.starts_at.astimezone(zone).time() >= EVENING_FROM,
             cost=other + interpreters, interpreter_cost=interpreters, interpreter_cost_by_language=by_language,
-            rating=rating, feedback_count=count))
+            rating=rating, feedback_count=count, delivered_languages=delivered.get(meeting.id)))
+    return result
+
+
+def _delivered_languages(ids: list[int]) -> dict[int, list[str]]:
+    """Per meeting that has interpreter bookings, the languages of the delivered ones (one query)."""
+    from ..interpreters.models import BookingStatus, InterpreterBooking
+
+    result: dict[int, list[str]] = {}
+    if not ids:
+        return result
+    for meeting_id, language, status in db.session.execute(
+            sa.select(InterpreterBooking.meeting_id, InterpreterBooking.language, InterpreterBooking.status)
+            .where(InterpreterBooking.meeting_id.in_(ids)).order_by(InterpreterBooking.id)):
+        languages = result.setdefault(meeting_id, [])
+        if status == BookingStatus.delivered and language not in languages:
+            languages.append(language)
     return result
 
 
@@ -175,10 +204,18 @@ def interpreter_use(facts: list[MeetingFacts]) -> tuple[list[LanguageYear], list
         year = fact.meeting.starts_at.astimezone(local_zone()).year
         row = years.setdefault(year, LanguageYear(year, 0, {}))
         row.meetings += 1
-        for code in fact.interpreted:
+        used = fact.languages_used
+        for code in used:
             n, cost = row.languages.get(code, (0, Decimal("0")))
             row.languages[code] = (n + 1, cost + fact.interpreter_cost_by_language.get(code, Decimal("0")))
             seen[code] += 1
+        # A cost without an interpretation (a late cancellation's fee) still counts, so the costs by
+        # language add up to the interpreter costs.
+        for code, amount in fact.interpreter_cost_by_language.items():
+            if code not in used:
+                n, cost = row.languages.get(code, (0, Decimal("0")))
+                row.languages[code] = (n, cost + amount)
+                seen.setdefault(code, 0)
     return [years[y] for y in sorted(years)], [code for code, _n in seen.most_common()]
 
 

@@ -106,3 +106,37 @@ def test_chart_labels_use_the_committees_clock(admin_client):
     assert db.session.scalar(sa.select(Meeting.starts_at)).date() == dt.date(2019, 12, 31)
     page = admin_client.get("/reports").get_data(as_text=True)
     assert ">01.20<" in page and ">12.19<" not in page
+
+
+def test_interpreted_languages_come_from_delivered_bookings_and_costs_add_up(admin_client):
+    from decimal import Decimal
+
+    from brukermote.attendance import reports
+    from brukermote.interpreters.models import BookingStatus, InterpreterBooking, InterpreterProvider
+
+    from .test_trends import generate
+
+    [(meeting, *_rest), (other, *_more)] = generate(2)  # the first has a tally sheet saying so and ar
+    provider = InterpreterProvider(name="Tolketjenesten", lead_time_days=14)
+    db.session.add(provider)
+    db.session.flush()
+    for target, code, status, estimated, actual in [
+            (meeting, "so", BookingStatus.delivered, "1200", None),
+            (meeting, "ti", BookingStatus.delivered, "900", "950"),
+            (meeting, "ta", BookingStatus.delivered, "800", None),
+            (meeting, "ur", BookingStatus.cancelled, "700", "300"),  # a late cancellation's fee
+            (other, "ti", BookingStatus.delivered, "900", None)]:
+        db.session.add(InterpreterBooking(
+            meeting_id=target.id, language=code, provider_id=provider.id, status=status,
+            arrives_at=target.starts_at - dt.timedelta(minutes=15), estimated_cost=Decimal(estimated),
+            actual_cost=Decimal(actual) if actual else None))
+    db.session.commit()
+    facts = reports.meeting_facts(reports.reported_meetings(None, None))
+    years, used = reports.interpreter_use(facts)
+    assert {"so", "ar", "ti", "ta"} <= set(used)
+    counts = {code: sum(y.languages.get(code, (0, 0))[0] for y in years) for code in used}
+    assert counts["ti"] == 2 and counts["ta"] == 1 and counts["ur"] == 0
+    by_language = sum((cost for y in years for _n, cost in y.languages.values()), Decimal("0"))
+    assert by_language == reports.totals(facts).interpreter_cost == Decimal("1200") + 950 + 800 + 300 + 900
+    page = admin_client.get("/reports").get_data(as_text=True)
+    assert "tigrinja" in page.lower() and "tamil" in page.lower()

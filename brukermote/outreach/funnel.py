@@ -87,10 +87,10 @@ def funnel(meeting_ids: list[int]) -> Funnel:
     by_channel = {channel: (int(people or 0), int(came or 0)) for channel, _n, people, came in registrations}
     result = Funnel(invited_by_channel={c: int(n or 0) for c, n in invited.items()})
     result.invited = sum(result.invited_by_channel.values())
+    result.walk_ins = sum(walk_ins_by_meeting(meeting_ids).values())
     for channel in REGISTRATION_CHANNELS:
         people, came = by_channel.get(channel, (0, 0))
         if channel == Channel.walk_in:
-            result.walk_ins = people
             continue
         sources = ANSWERS.get(channel, ())
         reached = sum(result.invited_by_channel.get(s, 0) for s in sources) if any(
@@ -99,6 +99,22 @@ def funnel(meeting_ids: list[int]) -> Funnel:
         result.registered += people
         result.came += came
     return result
+
+
+def walk_ins_by_meeting(meeting_ids: list[int]) -> dict[int, int]:
+    """Unregistered people who came, per meeting: the attendance tally's walk-ins, or the walk-ins checked
+    in one by one as registrations if those are more (both are headcounts of the same people, so never
+    added together). Two queries however many meetings."""
+    from ..attendance.models import Attendance
+
+    tallied = dict(db.session.execute(
+        sa.select(Attendance.meeting_id, Attendance.walk_ins).where(Attendance.meeting_id.in_(meeting_ids))).all())
+    checked_in = dict(db.session.execute(
+        sa.select(Registration.meeting_id, sa.func.sum(Registration.adults))
+        .where(Registration.meeting_id.in_(meeting_ids), Registration.channel == Channel.walk_in)
+        .group_by(Registration.meeting_id)).all())
+    return {mid: max(int(tallied.get(mid) or 0), int(checked_in.get(mid) or 0))
+            for mid in set(tallied) | set(checked_in)}
 
 
 def registrations(meeting: Meeting) -> list[Registration]:
@@ -161,12 +177,12 @@ def funnel_by_meeting(meetings: list[Meeting]) -> list[MeetingFunnel]:
     rows = db.session.execute(
         sa.select(Registration.meeting_id,
                   sa.func.sum(sa.case((walk_in, 0), else_=Registration.adults)),
-                  sa.func.sum(sa.case((sa.and_(~walk_in, Registration.came.is_(True)), Registration.adults), else_=0)),
-                  sa.func.sum(sa.case((walk_in, Registration.adults), else_=0)))
+                  sa.func.sum(sa.case((sa.and_(~walk_in, Registration.came.is_(True)), Registration.adults), else_=0)))
         .where(Registration.meeting_id.in_(ids)).group_by(Registration.meeting_id)).all()
-    registered = {mid: (int(r or 0), int(c or 0), int(w or 0)) for mid, r, c, w in rows}
+    registered = {mid: (int(r or 0), int(c or 0)) for mid, r, c in rows}
+    walk_ins = walk_ins_by_meeting(ids)
     result = []
     for meeting in meetings:
-        r, c, w = registered.get(meeting.id, (0, 0, 0))
-        result.append(MeetingFunnel(meeting, int(invited.get(meeting.id) or 0), r, c, w))
+        r, c = registered.get(meeting.id, (0, 0))
+        result.append(MeetingFunnel(meeting, int(invited.get(meeting.id) or 0), r, c, walk_ins.get(meeting.id, 0)))
     return result

@@ -131,3 +131,20 @@ def test_a_subject_access_export_holds_registrations_sms_and_replies(admin_clien
         meeting.id, "halal, glutenfri", "so")
     assert [m["text"] for m in data["sms_messages"]] == ["Xusuusin: shir"]
     assert [r["text"] for r in data["sms_replies"]] == ["Ma keeni karaa carruurta?"]
+
+
+def test_walk_ins_from_the_attendance_tally_appear_in_the_funnel(admin_client, app):
+    from brukermote.attendance.models import Attendance
+
+    meeting = _meeting()
+    other = _meeting(day=dt.date(2031, 9, 17))
+    _register(admin_client, meeting, "walk_in", came=True, adults=2)  # two checked in at the door
+    db.session.add(Attendance(meeting_id=meeting.id, walk_ins=12))  # the tally sheet says twelve came unregistered
+    db.session.add(Attendance(meeting_id=other.id, walk_ins=3))
+    db.session.commit()
+    page = admin_client.get(f"/meetings/{meeting.id}/outreach").get_data(as_text=True)
+    assert funnel_service.funnel([meeting.id]).walk_ins == 12  # the same people, not 14
+    assert 'Kom uten påmelding</th><td></td><td></td><td class="num">12<' in page.replace("\n", "")
+    assert funnel_service.funnel([meeting.id, other.id]).walk_ins == 15
+    by_meeting = {row.meeting.id: row.walk_ins for row in funnel_service.funnel_by_meeting([meeting, other])}
+    assert by_meeting == {meeting.id: 12, other.id: 3}

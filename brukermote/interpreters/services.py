@@ -659,13 +659,26 @@ class MeetingCost:
     cost: Decimal
     budget_total: Decimal
     budget_interpreters: Decimal | None
+    #: The meeting's other costs: its budget lines except interpreters, each category's actual amount
+    #: where one is entered, else its estimate (as the reports count them).
+    other_cost: Decimal = Decimal("0.00")
+    has_budget: bool = False
+
+    @property
+    def total_cost(self) -> Decimal:
+        """The meeting's whole cost as the reports give it: the other costs plus the bookings' cost,
+        which takes the place of the budget's interpreter line."""
+        return self.other_cost + self.cost
 
     @property
     def share(self) -> float | None:
-        """Interpreters' share of the meeting's whole (estimated) budget, 0–1; None without a budget."""
-        if not self.budget_total:
+        """Interpreters' share of the meeting's whole cost, 0–1; None without a budget.
+
+        Not the bookings' cost over the estimated budget: that budget holds an interpreter line of its
+        own, and actual costs over estimates gave shares above 100 %."""
+        if not self.has_budget or not self.total_cost:
             return None
-        return float(self.cost / self.budget_total)
+        return float(self.cost / self.total_cost)
 
 
 @dataclass
@@ -717,14 +730,21 @@ def meeting_costs(start: dt.date | None = None, end: dt.date | None = None,
     meetings = {m.id: m for m in db.session.scalars(sa.select(Meeting).where(Meeting.id.in_(ids)))}
     budgets: dict[int, Decimal] = {}
     interp_budget: dict[int, Decimal] = {}
-    for meeting_id, category, total in db.session.execute(
-            sa.select(BudgetLine.meeting_id, BudgetLine.category, sa.func.sum(BudgetLine.estimated))
+    other: dict[int, Decimal] = {}
+    for meeting_id, category, total, actual in db.session.execute(
+            sa.select(BudgetLine.meeting_id, BudgetLine.category, sa.func.sum(BudgetLine.estimated),
+                      sa.func.sum(BudgetLine.actual))
             .where(BudgetLine.meeting_id.in_(ids)).group_by(BudgetLine.meeting_id, BudgetLine.category)):
         budgets[meeting_id] = budgets.get(meeting_id, Decimal("0")) + _d(total)
-        if category == BudgetCategory.interpreters and total is not None:
-            interp_budget[meeting_id] = _d(total)
+        if category == BudgetCategory.interpreters:
+            if total is not None:
+                interp_budget[meeting_id] = _d(total)
+        else:
+            # Counted as attendance.reports.meeting_facts counts it, so the share matches /reports.
+            other[meeting_id] = other.get(meeting_id, Decimal("0")) + _d(actual if actual is not None else total)
     result = [MeetingCost(meeting=meetings[mid], bookings=count, estimated=_d(est), actual=_d(act), cost=_d(cost),
-                          budget_total=budgets.get(mid, Decimal("0")), budget_interpreters=interp_budget.get(mid))
+                          budget_total=budgets.get(mid, Decimal("0")), budget_interpreters=interp_budget.get(mid),
+                          other_cost=other.get(mid, Decimal("0.00")), has_budget=mid in budgets)
               for mid, count, est, act, cost in rows]
     result.sort(key=lambda c: c.meeting.starts_at)
     return result
@@ -771,7 +791,19 @@ def meeting_cost(meeting: Meeting) -> MeetingCost:
         return rows[0]
     total = meeting.budget_total("estimated")
     line = next((b.estimated for b in meeting.budget_lines if b.category == BudgetCategory.interpreters), None)
-    return MeetingCost(meeting, 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), _d(total), line)
+    by_category: dict = {}
+    for b in meeting.budget_lines:
+        if b.category != BudgetCategory.interpreters:
+            estimated, actual = by_category.get(b.category, (None, None))
+            if b.estimated is not None:
+                estimated = (estimated or Decimal("0")) + b.estimated
+            if b.actual is not None:
+                actual = (actual or Decimal("0")) + b.actual
+            by_category[b.category] = (estimated, actual)
+    other = sum((_d(actual if actual is not None else estimated) for estimated, actual in by_category.values()),
+                Decimal("0.00"))
+    return MeetingCost(meeting, 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), _d(total), line,
+                       other_cost=other, has_budget=bool(meeting.budget_lines))
 
 
 # -- calendar -----------------------------------------------------------------------------------

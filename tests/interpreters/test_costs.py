@@ -48,7 +48,10 @@ def test_costs_per_meeting_with_share_of_budget(app):
     assert (arbeid.bookings, arbeid.estimated, arbeid.actual, arbeid.cost) == (
         3, Decimal("3750.00"), Decimal("2450.00"), Decimal("4325.00"))  # 1950 + 1875 + 500
     assert arbeid.budget_total == Decimal("6000.00") and arbeid.budget_interpreters == Decimal("4000.00")
-    assert round(arbeid.share, 4) == round(4325 / 6000, 4)
+    # The share is of the meeting's whole cost with the bookings in place of the interpreter line
+    # (500 venue + 1500 food + 4325 interpreters), not of the estimated budget that holds 4000 for them.
+    assert arbeid.total_cost == Decimal("6325.00")
+    assert round(arbeid.share, 4) == round(4325 / 6325, 4)
     assert bolig.cost == Decimal("1875.00") and bolig.share is None  # no budget
     assert services.meeting_cost(june).cost == Decimal("1875.00")
 
@@ -72,7 +75,7 @@ def test_costs_page_filters_by_period_and_refuses_a_reversed_one(member_client):
     html = member_client.get("/interpreters/costs?start=2031-03-01&end=2031-04-30").get_data(as_text=True)
     assert "Arbeid" in html and "Bolig" in html and "Helse" not in html
     assert "kr 4\xa0325,00" in html or "kr 4 325,00" in html or "kr 4325,00" in html
-    assert "72 %" in html  # 4325 of 6000
+    assert "68 %" in html and "72 %" not in html  # 4325 of 6325, not of the 6000 budgeted
     response = member_client.get("/interpreters/costs?start=2031-04-30&end=2031-03-01")
     assert response.status_code == 422
     assert "Slutten av perioden er før starten." in response.get_data(as_text=True)
@@ -82,3 +85,23 @@ def test_costs_page_filters_by_period_and_refuses_a_reversed_one(member_client):
         response = member_client.get(f"/interpreters/costs?{query}")
         assert response.status_code == 422
         assert "Velg en dato mellom 1900 og 2999." in response.get_data(as_text=True)
+
+
+def test_share_never_exceeds_the_whole_and_matches_the_reports_total(app):
+    """Invoices above the interpreter budget line gave shares above 100 %; the share is now of the
+    meeting's total cost as /reports counts it."""
+    from brukermote.attendance import reports
+
+    meeting = new_meeting(dt.date(2031, 5, 7), topic="Skole", status=MeetingStatus.held)
+    _book(meeting, "so", BookingStatus.delivered, "1875", "3100")
+    _book(meeting, "ar", BookingStatus.delivered, "1875", "2900")
+    meeting_services.set_budget(meeting, {BudgetCategory.venue: (Decimal("1000"), Decimal("800")),
+                                          BudgetCategory.interpreters: (Decimal("1500"), None)})
+    db.session.commit()
+
+    row = services.meeting_cost(meeting)
+    assert row.cost == Decimal("6000.00")
+    assert row.total_cost == Decimal("6800.00")  # 800 actual for the venue + 6000 interpreters
+    assert 0 < row.share <= 1 and round(row.share, 4) == round(6000 / 6800, 4)
+    facts = reports.meeting_facts([meeting])[0]
+    assert facts.cost == row.total_cost and facts.interpreter_cost == row.cost

@@ -328,13 +328,15 @@ def book_language(meeting: Meeting, code: str, source: RequestSource = RequestSo
 
 def change_booking_status(booking: InterpreterBooking, new: BookingStatus, *, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
+    if booking.meeting.is_cancelled and new != BookingStatus.cancelled:
+        # Nothing is going to happen: confirming, reopening or recording the day would all be false.
+        raise InterpreterError(_("The meeting is cancelled: its interpreter bookings can only be cancelled "
+                                 "(tell the provider first if they know of the booking)."))
     if new not in STATUS_TRANSITIONS[booking.status]:
         raise InterpreterError(_("A booking that is %(old)s cannot become %(new)s.",
                                  old=booking.status.title, new=new.title))
     if new == BookingStatus.ordered and booking.provider_id is None:
         raise InterpreterError(_("Choose the provider before marking the booking as ordered."))
-    if new == BookingStatus.ordered and booking.meeting.is_cancelled:
-        raise InterpreterError(_("The meeting is cancelled; nothing can be ordered for it."))
     if new in (BookingStatus.delivered, BookingStatus.no_show) and booking.arrives_at > now:
         raise InterpreterError(_("Whether the interpreter came can only be recorded after the arrival time."))
     if new == BookingStatus.ordered:

@@ -303,11 +303,17 @@ def set_status(booking_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_booking_status(booking, BookingStatus(form.status.data))
+            new = BookingStatus(form.status.data)
+        except ValueError:
+            # Only a hand-made request gets here; Python's own message would be English and technical.
+            flash(_("That is not a status a booking can have."), "error")
+            return redirect(url_for("interpreters.meeting", meeting_id=booking.meeting_id) + "#bookings")
+        try:
+            services.change_booking_status(booking, new)
             db.session.commit()
             flash(_("The %(language)s booking is now %(status)s.", language=services.language_label(booking.language),
                     status=booking.status.title), "success")
-        except (services.InterpreterError, ValueError) as exc:
+        except services.InterpreterError as exc:
             db.session.rollback()
             flash(str(exc), "error")
     return redirect(url_for("interpreters.meeting", meeting_id=booking.meeting_id) + "#bookings")

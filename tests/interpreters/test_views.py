@@ -246,3 +246,41 @@ def test_amounts_that_are_not_money_are_refused(member_client, meeting, amount):
     assert "Ikke et beløp" in html or "Beløpet kan ikke være negativt" in html or "Beløpet er for stort" in html
     assert _count() == 0
     assert member_client.get(f"/meetings/{meeting.id}").status_code == 200
+
+
+def test_bookings_on_a_cancelled_meeting_can_only_be_cancelled(member_client, meeting, public):
+    from brukermote.meetings import services as meeting_services
+
+    booking = services.create_booking(meeting, services.BookingData(language="so", provider_id=public.id))
+    services.change_booking_status(booking, BookingStatus.ordered)
+    db.session.commit()
+    meeting_services.change_status(meeting, MeetingStatus.cancelled, "Lokalet brant")
+    db.session.commit()
+
+    page = member_client.get(f"/meetings/{meeting.id}/interpreters").get_data(as_text=True)
+    assert "Bekreft: somali" not in page and "Tilbake til «trengs»: somali" not in page
+    assert "Avlys bestillingen: somali" in page
+    for status in ("confirmed", "needed"):
+        response = member_client.post(f"/interpreters/bookings/{booking.id}/status", data={"status": status},
+                                      follow_redirects=True)
+        assert "Møtet er avlyst: tolkebestillingene kan bare avbestilles" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(InterpreterBooking, booking.id).status == BookingStatus.ordered
+    member_client.post(f"/interpreters/bookings/{booking.id}/status", data={"status": "cancelled"})
+    db.session.expire_all()
+    assert db.session.get(InterpreterBooking, booking.id).status == BookingStatus.cancelled
+    # Reopening a cancelled booking would put it back on a meeting that will not happen.
+    with pytest.raises(services.InterpreterError):
+        services.change_booking_status(db.session.get(InterpreterBooking, booking.id), BookingStatus.needed)
+
+
+def test_a_made_up_status_is_refused_in_norwegian(member_client, meeting, public):
+    booking = services.create_booking(meeting, services.BookingData(language="so", provider_id=public.id))
+    db.session.commit()
+    response = member_client.post(f"/interpreters/bookings/{booking.id}/status", data={"status": "bogus"},
+                                  follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "is not a valid BookingStatus" not in html
+    assert "Det er ikke en status en bestilling kan ha." in html
+    db.session.expire_all()
+    assert db.session.get(InterpreterBooking, booking.id).status == BookingStatus.needed

@@ -406,6 +406,46 @@ def registration_came(registration_id: int):
     return redirect(url_for("outreach.meeting_outreach", meeting_id=registration.meeting_id) + "#registrations")
 
 
+@bp.route("/registrations/<int:registration_id>/delete", methods=["POST"])
+def registration_delete(registration_id: int):
+    """Entered by mistake (a slip typed twice): the registration goes, and the funnel with it."""
+    from .models import Registration
+
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    meeting_id = registration.meeting_id
+    if registration.contact_id:
+        services.audit("registration.delete", registration.contact_id, current_user, f"meeting {meeting_id}")
+    db.session.delete(registration)
+    db.session.commit()
+    flash(_("The registration is deleted."), "success")
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#registrations")
+
+
+@bp.route("/mailings/<int:mailing_id>/delete", methods=["POST"])
+def mailing_delete(mailing_id: int):
+    """A mailing recorded wrongly (3130 letters for 313) is deleted and entered again."""
+    from .models import Mailing
+
+    mailing = db.session.get(Mailing, mailing_id) or abort(404)
+    meeting_id = mailing.meeting_id
+    db.session.delete(mailing)
+    db.session.commit()
+    flash(_("The mailing is deleted. Record it again with the right figures."), "success")
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#mailings")
+
+
+@bp.route("/poster-hangings/<int:hanging_id>/delete", methods=["POST"])
+def poster_hanging_delete(hanging_id: int):
+    from .models import PosterHanging
+
+    hanging = db.session.get(PosterHanging, hanging_id) or abort(404)
+    meeting_id = hanging.meeting_id
+    db.session.delete(hanging)
+    db.session.commit()
+    flash(_("The poster entry is deleted."), "success")
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#posters")
+
+
 @bp.route("/poster-hangings/<int:hanging_id>/down", methods=["POST"])
 def poster_taken_down(hanging_id: int):
     from . import posters

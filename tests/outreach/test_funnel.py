@@ -148,3 +148,19 @@ def test_walk_ins_from_the_attendance_tally_appear_in_the_funnel(admin_client, a
     assert funnel_service.funnel([meeting.id, other.id]).walk_ins == 15
     by_meeting = {row.meeting.id: row.walk_ins for row in funnel_service.funnel_by_meeting([meeting, other])}
     assert by_meeting == {meeting.id: 12, other.id: 3}
+
+
+def test_a_mistyped_mailing_or_registration_can_be_deleted(admin_client, app):
+    meeting = _meeting()
+    admin_client.post(f"/meetings/{meeting.id}/outreach", data={"form": "mailing", "m-channel": "letter",
+                                                                "m-count": "3130", "m-languages": ["nb"]})
+    _register(admin_client, meeting, "phone")
+    _register(admin_client, meeting, "phone")  # the same call typed twice
+    assert funnel_service.funnel([meeting.id]).invited == 3130
+    [mailing] = funnel_service.mailings(meeting)
+    first, _second = funnel_service.registrations(meeting)
+    assert admin_client.post(f"/mailings/{mailing.id}/delete").status_code == 302
+    response = admin_client.post(f"/registrations/{first.id}/delete", follow_redirects=True)
+    assert "Påmeldingen er slettet." in response.get_data(as_text=True)
+    result = funnel_service.funnel([meeting.id])
+    assert (result.invited, result.registered) == (0, 1)

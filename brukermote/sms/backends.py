@@ -1,8 +1,9 @@
 """Where an SMS goes: the console (default; nothing leaves the machine) or Twilio.
 
 Both answer ``send(to, body, status_callback) -> SendResult`` and raise ``TransientError`` (try again
-later: 429, 5xx, timeouts, connection errors) or ``PermanentError`` (never retry: invalid number 21211,
-opted out at the carrier 21610, any other 4xx). ``find_sent`` looks a message up at the provider, so a
+later: 429, 5xx, timeouts, connection errors), ``ConfigurationError`` (401/403/404, Twilio 20003: our
+credentials, account or base URL are wrong; stop and keep the message) or ``PermanentError`` (never
+retry: invalid number 21211, opted out at the carrier 21610, any other 4xx). ``find_sent`` looks a message up at the provider, so a
 row left "sending" by a worker that died can be settled without sending twice.
 """
 
@@ -21,6 +22,10 @@ TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
 #: Twilio error codes that mean "this number will not take SMS from us".
 OPTED_OUT_CODES = {21610}
 INVALID_NUMBER_CODES = {21211, 21614, 21612, 21408}
+#: HTTP statuses and Twilio codes that mean our configuration is wrong, not the recipient: 401/20003
+#: authentication, 403 forbidden (account suspended, 20005), 404/20404 (wrong account SID or base URL).
+CONFIGURATION_STATUSES = {401, 403, 404}
+CONFIGURATION_CODES = {"20003", "20005", "20404"}
 
 
 def setting(name: str, default=None):
@@ -44,6 +49,11 @@ class TransientError(BackendError):
     """Try again later."""
 
 
+class ConfigurationError(BackendError):
+    """Our side is wrong (credentials, account, base URL): no message can go until it is fixed, so the
+    batch stops and the message is left to send later rather than marked failed."""
+
+
 class PermanentError(BackendError):
     """Never retry this message."""
 
@@ -56,6 +66,7 @@ class PermanentError(BackendError):
 class SendResult:
     sid: str
     status: str = "sent"
+    error_code: str = ""
 
 
 def mask(phone: str | None) -> str:
@@ -134,8 +145,8 @@ class TwilioBackend:
             raise
         return SendResult(sid=message.sid, status=message.status or "queued")
 
-    def find_sent(self, to: str, body: str, since, exclude: frozenset = frozenset()) -> str | None:
-        """The SID of a message with this body to this number created at or after ``since``, if Twilio
+    def find_sent(self, to: str, body: str, since, exclude: frozenset = frozenset()) -> SendResult | None:
+        """The SID and current status of a message with this body to this number created at or after ``since``, if Twilio
         has one among the latest 50 — never one in ``exclude`` (SIDs already recorded for other rows).
 
         The filter is on the creation time, not DateSent: a message still queued at Twilio has no
@@ -148,7 +159,10 @@ class TwilioBackend:
             created = message.date_created
             if since is not None and created is not None and created < since:
                 continue
-            return message.sid
+            # Its status as Twilio has it now: the delivery report for it may have come while we had
+            # no SID to match it to, and will not come again.
+            return SendResult(sid=message.sid, status=message.status or "sent",
+                              error_code=str(message.error_code or ""))
         return None
 
 
@@ -156,7 +170,15 @@ def classify(status: int | None, code, message: str = "") -> BackendError:
     text = (message or "")[:300]
     if status is None or status == 429 or status >= 500:
         return TransientError(text, code or "", status)
+    if status in CONFIGURATION_STATUSES or str(code or "") in CONFIGURATION_CODES:
+        return ConfigurationError(text, code or "", status)
     return PermanentError(text, code or "", status)
+
+
+def is_configuration_error(error_code: str) -> bool:
+    """Whether a message's recorded error code (Twilio's code, else the HTTP status) is ours, not the
+    recipient's."""
+    return error_code in CONFIGURATION_CODES or error_code in {str(s) for s in CONFIGURATION_STATUSES}
 
 
 def get_backend():

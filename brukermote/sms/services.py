@@ -21,8 +21,9 @@ the API call; the result (``sent`` + Twilio's SID, or the error) is committed ri
 
 Transient errors (429, 5xx, timeouts) put the row back to ``pending`` with ``next_attempt_at`` growing
 exponentially (``SMS_RETRY_BACKOFF`` · 2^(attempt-1)), up to ``SMS_MAX_ATTEMPTS``; permanent errors
-(21211 invalid number, 21610 opted out at the carrier, any other 4xx) are recorded and never retried,
-and 21610 also opts the number out everywhere.
+(21211 invalid number, 21610 opted out at the carrier, other 4xx) are recorded and never retried,
+and 21610 also opts the number out everywhere. 401/403/404 and Twilio 20003 mean our credentials,
+account or base URL are wrong: the batch stops and the message waits (not failed) until it is fixed.
 """
 
 from __future__ import annotations
@@ -45,7 +46,15 @@ from ..meetings.models import Meeting, MeetingStatus
 from ..outreach import services as outreach
 from ..outreach.models import Channel, Consent, ConsentPurpose, Contact, Registration
 from . import texts
-from .backends import PermanentError, TransientError, get_backend, mask, setting
+from .backends import (
+    ConfigurationError,
+    PermanentError,
+    TransientError,
+    get_backend,
+    is_configuration_error,
+    mask,
+    setting,
+)
 from .models import (
     Audience,
     InboundMeaning,
@@ -66,6 +75,10 @@ INBOUND_PATH = "/sms/twilio/inbound"
 #: Statuses meaning the message left us (for "sent" counts and "last reminded of").
 LEFT_US = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered, MessageStatus.sending,
            MessageStatus.unknown)
+
+
+#: Meetings not public yet: nothing is sent about them (the venue or time may still change).
+UNPUBLISHED = (MeetingStatus.draft, MeetingStatus.planned)
 
 
 class SmsError(ValueError):
@@ -206,12 +219,34 @@ def add_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audien
                  created_by: str = "") -> SmsSend:
     if meeting.status in (MeetingStatus.cancelled, MeetingStatus.held):
         raise SmsError("closed")
+    send_at = reminder_time(meeting, days_before, local_time)
+    if send_at <= utcnow():
+        # The pass would send it at once, without the count and cost "send now" shows first.
+        raise SmsError("past")
+    if _same_reminder(meeting, days_before, local_time, audience, send_at) is not None:
+        raise SmsError("duplicate")
     send = SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=audience, days_before=days_before,
-                   local_time=local_time, send_at=reminder_time(meeting, days_before, local_time),
-                   created_by=created_by)
+                   local_time=local_time, send_at=send_at, created_by=created_by)
     db.session.add(send)
     db.session.flush()
     return send
+
+
+def _same_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audience: Audience,
+                   send_at: dt.datetime) -> SmsSend | None:
+    """A reminder (not stopped) with the same offset and audience for the meeting's current time: a
+    second one would text everybody twice (a double-clicked "Schedule")."""
+    for send in db.session.scalars(sa.select(SmsSend).where(
+            SmsSend.meeting_id == meeting.id, SmsSend.kind == SendKind.reminder, SmsSend.audience == audience,
+            SmsSend.days_before == days_before, SmsSend.local_time == local_time,
+            SmsSend.status != SendStatus.cancelled)):
+        if _as_utc(send.send_at) == _as_utc(send_at):
+            return send
+    return None
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def remove_reminder(send: SmsSend) -> None:
@@ -227,12 +262,83 @@ def sends_for(meeting: Meeting) -> list[SmsSend]:
 
 
 def move_reminders(meeting: Meeting, old_start=None, old_end=None) -> None:
-    """Meeting listener: reminders are relative to the meeting, so they move with it."""
-    for send in db.session.scalars(sa.select(SmsSend).where(SmsSend.meeting_id == meeting.id,
-                                                            SmsSend.kind == SendKind.reminder,
-                                                            SmsSend.status == SendStatus.scheduled)):
-        send.send_at = reminder_time(meeting, send.days_before or 0, send.local_time or dt.time(10, 0))
+    """Meeting listener: reminders are relative to the meeting, so they move with it.
+
+    Scheduled reminders get their new time. A reminder that already went out (to some or all) told
+    people the old date: if its time relative to the new date is still ahead, a fresh reminder with the
+    same offset is scheduled (exactly once is per (send, recipient), so it needs a new send); the
+    committee is warned either way (``outdated_recipients``). Messages not yet sent (waiting or
+    retrying) are written again with the new date and time.
+    """
+    now = utcnow()
+    reminders = list(db.session.scalars(sa.select(SmsSend).where(SmsSend.meeting_id == meeting.id,
+                                                                 SmsSend.kind == SendKind.reminder)
+                                        .order_by(SmsSend.id)))
+    for send in reminders:
+        new_time = reminder_time(meeting, send.days_before or 0, send.local_time or dt.time(10, 0))
+        if send.status == SendStatus.scheduled:
+            send.send_at = new_time
+    for send in reminders:
+        if send.status not in (SendStatus.sending, SendStatus.done):
+            continue
+        new_time = reminder_time(meeting, send.days_before or 0, send.local_time or dt.time(10, 0))
+        if new_time <= now or meeting.status in (MeetingStatus.cancelled, MeetingStatus.held):
+            continue
+        days, at = send.days_before or 0, send.local_time or dt.time(10, 0)
+        if _same_reminder(meeting, days, at, send.audience, new_time) is None:
+            db.session.add(SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=send.audience,
+                                   days_before=days, local_time=at, send_at=new_time,
+                                   created_by=send.created_by))
+            db.session.flush()
+    rerender_unsent(meeting)
     db.session.flush()
+
+
+def rerender_unsent(meeting: Meeting) -> int:
+    """Write every message of the meeting that has not left us yet again from the meeting as it is now,
+    so a retry or a row waiting its turn does not carry an old date."""
+    cache: dict[tuple[TemplateKind, str], Composed] = {}
+    price = price_per_segment()
+    changed = 0
+    rows = db.session.scalars(sa.select(SmsMessage).join(SmsSend, SmsSend.id == SmsMessage.send_id)
+                              .where(SmsSend.meeting_id == meeting.id, SmsMessage.status == MessageStatus.pending))
+    for message in rows:
+        kind = _template_kind(message.send.kind)
+        key = (kind, message.wanted_language)
+        composed = cache.get(key) or compose(kind, meeting, message.wanted_language)
+        cache[key] = composed
+        if composed.body != message.body:
+            analysis = texts.analyse(composed.body)
+            message.body, message.language = composed.body, composed.language
+            message.segments, message.cost = analysis.segments, analysis.cost(price)
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def outdated_recipients(meeting: Meeting) -> int:
+    """How many numbers were last told about this meeting (by a reminder or by hand) with a date or
+    time it no longer has: the date and time placeholders are required in a reminder, so a body
+    without today's values was written for the old time."""
+    rows = db.session.execute(
+        sa.select(SmsMessage.phone, SmsMessage.body, SmsMessage.language)
+        .join(SmsSend, SmsSend.id == SmsMessage.send_id)
+        .where(SmsSend.meeting_id == meeting.id, SmsSend.kind.in_([SendKind.reminder, SendKind.manual]),
+               SmsMessage.status.in_(LEFT_US), SmsMessage.phone.is_not(None))
+        .order_by(SmsMessage.id)).all()
+    latest: dict[str, tuple[str, str]] = {}
+    for phone, body, language in rows:
+        latest[phone] = (body, language)
+    current: dict[str, tuple[str, str]] = {}
+    outdated = 0
+    for body, language in latest.values():
+        if language not in current:
+            values = values_for(meeting, language)
+            current[language] = (values["date"], values["time"])
+        date_text, time_text = current[language]
+        if date_text not in body or time_text not in body:
+            outdated += 1
+    return outdated
 
 
 def stop_for_cancelled(meeting: Meeting) -> None:
@@ -317,10 +423,23 @@ def send_now(meeting: Meeting, kind: SendKind, audience: Audience, created_by: s
         raise SmsError("not-cancelled")
     if kind != SendKind.cancellation and meeting.status == MeetingStatus.cancelled:
         raise SmsError("cancelled")
+    if meeting.status in UNPUBLISHED:
+        raise SmsError("unpublished")
     send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=created_by)
     db.session.add(send)
     db.session.flush()
     return send
+
+
+#: A second identical "send now" this soon after the first is a double submit, not a new decision.
+DUPLICATE_SEND_WINDOW = dt.timedelta(minutes=2)
+
+
+def recent_same_send(meeting: Meeting, kind: SendKind, audience: Audience) -> SmsSend | None:
+    """The same text to the same group for the same meeting queued within the window, if any."""
+    return db.session.scalar(sa.select(SmsSend).where(
+        SmsSend.meeting_id == meeting.id, SmsSend.kind == kind, SmsSend.audience == audience,
+        SmsSend.created_at >= utcnow() - DUPLICATE_SEND_WINDOW).order_by(SmsSend.id.desc()).limit(1))
 
 
 def enqueue(send_id: int) -> None:
@@ -338,7 +457,11 @@ def _update(stmt):
 def start_due_sends(send_ids: list[int] | None = None, now: dt.datetime | None = None) -> list[int]:
     """Claim due sends (scheduled → sending) and materialise their recipients in the same transaction."""
     now = now or utcnow()
-    query = sa.select(SmsSend.id).where(SmsSend.status == SendStatus.scheduled, SmsSend.send_at <= now)
+    # A meeting that is not published yet may still lose its venue or change: its sends wait (they
+    # are neither sent nor failed) and go out on the first pass after it is published.
+    unpublished = sa.select(Meeting.id).where(Meeting.status.in_(UNPUBLISHED))
+    query = sa.select(SmsSend.id).where(SmsSend.status == SendStatus.scheduled, SmsSend.send_at <= now,
+                                        SmsSend.meeting_id.not_in(unpublished))
     if send_ids:
         query = query.where(SmsSend.id.in_(send_ids))
     due = list(db.session.scalars(query.order_by(SmsSend.send_at, SmsSend.id)))
@@ -447,6 +570,14 @@ def deliver_one(message_id: int, backend) -> MessageStatus | None:
             message.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
         log.warning("SMS %s to %s: transient error %s (attempt %d)", message.id, mask(message.phone),
                     message.error_code, message.attempts)
+    except ConfigurationError as exc:
+        # Every other message would fail the same way: keep this one (the attempt does not count),
+        # record why for the committee's page, and stop the batch.
+        message.status, message.attempts = MessageStatus.pending, max(message.attempts - 1, 0)
+        message.error_code, message.error_message = exc.code or str(exc.status or ""), str(exc)[:300]
+        db.session.commit()
+        log.error("SMS: the provider refused our configuration (%s); sending stopped", message.error_code)
+        raise
     except PermanentError as exc:
         message.status, message.status_at = MessageStatus.failed, utcnow()
         message.error_code, message.error_message = exc.code or str(exc.status or ""), str(exc)[:300]
@@ -488,8 +619,14 @@ def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
             except Exception as exc:  # noqa: BLE001 - the provider could not tell; decide later
                 log.warning("SMS %s: could not look it up at the provider: %s", message_id, exc)
                 continue
+        found_status, found_error = "sent", ""
+        if sid is not None and not isinstance(sid, str):  # a SendResult: the SID and Twilio's status now
+            sid, found_status, found_error = sid.sid, sid.status, sid.error_code
         if sid:
-            new, values = MessageStatus.sent, {"provider_sid": sid, "sent_at": message.claimed_at}
+            new = DELIVERY_STATUSES.get((found_status or "").lower(), MessageStatus.sent)
+            values = {"provider_sid": sid, "sent_at": message.claimed_at}
+            if found_error:
+                values["error_code"] = found_error[:20]
         elif looked_up:
             new, values = MessageStatus.pending, {"next_attempt_at": None}
         else:
@@ -509,6 +646,24 @@ def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
         if changed.rowcount:
             outcome[new.value] += 1
     return outcome
+
+
+@dataclass
+class ConfigurationProblem:
+    error_code: str
+    error_message: str
+
+
+def configuration_problem(meeting: Meeting | None = None) -> ConfigurationProblem | None:
+    """The provider's last refusal of our configuration, while a message it stopped still waits."""
+    query = sa.select(SmsMessage.error_code, SmsMessage.error_message).where(
+        SmsMessage.status == MessageStatus.pending, SmsMessage.error_code != "")
+    if meeting is not None:
+        query = query.join(SmsSend, SmsSend.id == SmsMessage.send_id).where(SmsSend.meeting_id == meeting.id)
+    for code, text in db.session.execute(query.order_by(SmsMessage.id.desc())):
+        if is_configuration_error(code):
+            return ConfigurationProblem(code, text)
+    return None
 
 
 def _finish_sends(send_ids) -> None:
@@ -534,7 +689,11 @@ def deliver(send_ids: list[int] | None = None, backend=None, max_wait: float | N
         candidate = _next_candidate(send_ids, now)
         db.session.commit()
         if candidate is not None:
-            status = deliver_one(candidate, backend)
+            try:
+                status = deliver_one(candidate, backend)
+            except ConfigurationError:
+                outcome["configuration_error"] += 1
+                break
             if status is not None:
                 outcome[status.value] += 1
             continue
@@ -649,7 +808,8 @@ def receive(raw_from: str, body: str, sid: str | None = None) -> InboundResult:
         if meeting is not None:
             inbound.meaning = InboundMeaning.yes
             inbound.meeting_id = meeting.id
-            contact = contacts[0]
+            contact = _contact_reminded(phone, meeting, contacts)
+            inbound.contact_id = contact.id
             registration = db.session.scalar(sa.select(Registration).where(
                 Registration.meeting_id == meeting.id, Registration.contact_id == contact.id))
             if registration is None:
@@ -667,6 +827,17 @@ def receive(raw_from: str, body: str, sid: str | None = None) -> InboundResult:
     db.session.add(inbound)
     db.session.flush()
     return InboundResult(inbound.meaning, compose_reply(inbound), language, inbound.registration_id)
+
+
+def _contact_reminded(phone: str, meeting: Meeting, contacts: list[Contact]) -> Contact:
+    """Of the contacts sharing a number, the one the latest SMS about the meeting was written to: the
+    yes answers that message (a family phone may belong to several contacts)."""
+    contact_id = db.session.scalar(
+        sa.select(SmsMessage.contact_id).join(SmsSend, SmsSend.id == SmsMessage.send_id)
+        .where(SmsMessage.phone == phone, SmsSend.meeting_id == meeting.id, SmsMessage.status.in_(LEFT_US),
+               SmsMessage.contact_id.is_not(None))
+        .order_by(SmsMessage.id.desc()).limit(1))
+    return next((c for c in contacts if c.id == contact_id), contacts[0])
 
 
 def compose_reply(inbound: SmsInbound) -> str:

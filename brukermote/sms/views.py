@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..auth.access import confidential_required, public
 from ..core import languages
 from ..core.hooks import MeetingPanel, Warning, registry, subscribe
-from ..core.timeutil import utcnow
+from ..core.timeutil import to_local, utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
 from ..outreach import services as outreach
@@ -54,7 +54,15 @@ def _error_text(code: str) -> str:
         "started": _("This reminder is already being sent."),
         "not-cancelled": _("A cancellation notice can only be sent for a cancelled meeting."),
         "cancelled": _("The meeting is cancelled: send a cancellation notice instead."),
+        "past": _("That time has already passed, so the reminder would go out at once without showing the "
+                  "count and cost. Use “Send now” instead."),
+        "duplicate": _("This reminder is already scheduled (same days before, time and recipients)."),
+        "unpublished": _("The meeting is not published yet: SMS about it can be sent once it is published."),
     }.get(code, code)
+
+
+def format_time(value) -> str:
+    return to_local(value).strftime("%H:%M")
 
 
 def _meeting(meeting_id: int) -> Meeting:
@@ -81,6 +89,14 @@ def warnings(meeting) -> list[Warning]:
             found.append(Warning("warning", _("People got an SMS about this meeting: send them a cancellation notice."),
                                  url))
         return found
+    problem = services.configuration_problem(meeting)
+    if problem is not None:
+        found.append(Warning("error", _configuration_text(problem), url))
+    outdated = services.outdated_recipients(meeting)
+    if outdated:
+        found.append(Warning("warning", _outdated_text(outdated), _notice_url(meeting)))
+    if meeting.status in services.UNPUBLISHED and any(s.status == SendStatus.scheduled for s in sends):
+        found.append(Warning("info", _("SMS reminders go out only once the meeting is published."), url))
     if any(s.kind == SendKind.reminder and s.status == SendStatus.scheduled for s in sends):
         fallback = services.fallback_languages(meeting)
         if fallback:
@@ -92,6 +108,23 @@ def warnings(meeting) -> list[Warning]:
             found.append(Warning("info", _("The SMS text is not approved in %(languages)s: those readers get it in "
                                            "Norwegian.", languages=names), url_for("sms.index")))
     return found
+
+
+def _configuration_text(problem) -> str:
+    return _("Twilio refused our account settings (error %(code)s: %(message)s). Nothing more is sent and "
+             "nothing is marked failed until TWILIO_ACCOUNT_SID, the auth token or API key, and "
+             "TWILIO_API_BASE_URL are fixed.", code=problem.error_code, message=problem.error_message)
+
+
+def _outdated_text(count: int) -> str:
+    return _("%(count)d people got an SMS with the meeting's old date or time. Send them a notice with the "
+             "new time.", count=count)
+
+
+def _notice_url(meeting) -> str:
+    """The "send now" form preselected for those who got an SMS about the meeting."""
+    return url_for("sms.meeting_sms", meeting_id=meeting.id, kind=SendKind.manual.value,
+                   audience=Audience.reminded.value) + "#now-h"
 
 
 # -- overview and template editor ---------------------------------------------------------------
@@ -110,8 +143,10 @@ def index():
     upcoming = list(db.session.scalars(
         db.select(SmsSend).where(SmsSend.status == SendStatus.scheduled).order_by(SmsSend.send_at).limit(20)))
     open_replies = len(services.inbox()) if current_user.is_confidential else None
+    problem = services.configuration_problem()
     return render_template("sms/index.html", rows=rows, kinds=list(TemplateKind), upcoming=upcoming,
                            open_replies=open_replies, backend=get_backend_name(),
+                           configuration_error=_configuration_text(problem) if problem else "",
                            price=services.price_per_segment())
 
 
@@ -172,10 +207,22 @@ def edit_template(kind: str, language: str):
 @bp.route("/meetings/<int:meeting_id>/sms")
 def meeting_sms(meeting_id: int):
     meeting = _meeting(meeting_id)
+    preselected = {}
+    if request.args.get("kind") in {k.value for k in SendKind if k != SendKind.reminder}:
+        preselected["kind"] = request.args["kind"]
+    if request.args.get("audience") in {a.value for a in Audience}:
+        preselected["audience"] = request.args["audience"]
+    problem = services.configuration_problem(meeting)
+    outdated = services.outdated_recipients(meeting)
+    held_back = meeting.status in services.UNPUBLISHED and any(
+        s.status == SendStatus.scheduled for s in services.sends_for(meeting))
     return render_template("sms/meeting.html", meeting=meeting, stats=services.meeting_stats(meeting),
-                           reminder_form=ReminderForm(), send_form=SendForm(),
+                           reminder_form=ReminderForm(), send_form=SendForm(data=preselected or None),
                            fallbacks=services.fallback_languages(meeting), SendStatus=SendStatus,
-                           SendKind=SendKind)
+                           SendKind=SendKind,
+                           configuration_error=_configuration_text(problem) if problem else "",
+                           outdated_text=_outdated_text(outdated) if outdated else "",
+                           notice_url=_notice_url(meeting), held_back=held_back)
 
 
 @bp.route("/meetings/<int:meeting_id>/sms/reminders", methods=["POST"])
@@ -227,6 +274,11 @@ def send_now(meeting_id: int):
     if request.form.get("confirm") != "yes":
         return render_template("sms/confirm.html", meeting=meeting, form=form, estimate=estimate, kind=kind,
                                audience=audience)
+    earlier = services.recent_same_send(meeting, kind, audience)
+    if earlier is not None:  # a double click or a resubmitted page: the first send is the one
+        flash(_("This SMS was already queued at %(time)s and is not sent again.",
+                time=format_time(earlier.created_at)), "warning")
+        return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id) + f"#send-{earlier.id}")
     try:
         send = services.send_now(meeting, kind, audience, created_by=current_user.email)
         outreach.audit("sms.send", None, current_user,

@@ -778,6 +778,16 @@ def earliest_arrival(meeting: Meeting) -> dt.datetime | None:
             InterpreterBooking.status.in_([BookingStatus.ordered, BookingStatus.confirmed, BookingStatus.delivered])))
 
 
+def booked_languages(meeting: Meeting) -> list[str]:
+    """For the briefing sheet: the languages of the meeting's bookings that were not cancelled (nor
+    no-shows), in the order they were booked."""
+    codes = db.session.scalars(
+        sa.select(InterpreterBooking.language).where(InterpreterBooking.meeting_id == meeting.id,
+                                                     InterpreterBooking.status.in_(COVERING))
+        .order_by(InterpreterBooking.id))
+    return list(dict.fromkeys(codes))
+
+
 def cost_by_meeting_and_language(meeting_ids: list[int]) -> dict[tuple[int, str], Decimal]:
     """For the reports: each meeting's known interpreter cost per language (one grouped query)."""
     rows = db.session.execute(

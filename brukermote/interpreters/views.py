@@ -55,6 +55,7 @@ def setup(app) -> None:
     from ..printing import documents
 
     subscribe(documents.briefing_arrival_sources, services.earliest_arrival)
+    subscribe(documents.briefing_language_sources, services.booked_languages)
 
 
 def _panel(meeting) -> dict:

@@ -82,9 +82,11 @@ class PrintContext:
         return self.t(lang)("doc.time_range", start=texts.clock(self.meeting.local_start.time(), lang),
                             end=texts.clock(self.meeting.local_end.time(), lang))
 
-    def interpreter_names(self) -> str:
-        return ", ".join(languages.get(c).native_name for c in self.meeting.interpreter_languages or []
-                         if c in languages.LANGUAGES)
+    def interpreter_names(self, codes: Iterable[str] | None = None) -> str:
+        """Native names of ``codes``, by default the meeting's interpreter languages."""
+        if codes is None:
+            codes = self.meeting.interpreter_languages or []
+        return ", ".join(languages.get(c).native_name for c in codes if c in languages.LANGUAGES)
 
     @property
     def phone(self) -> str:
@@ -699,6 +701,19 @@ def _briefing_arrival(meeting) -> dt.datetime:
     return meeting.starts_at.astimezone(local_zone()) - dt.timedelta(minutes=15)
 
 
+#: The languages interpreters are actually booked in: ``fn(meeting) -> [language code]`` (the
+#: interpreter bookings register one); when none says any, the meeting's interpreter languages.
+briefing_language_sources: list[Callable] = []
+
+
+def _briefing_languages(meeting) -> list[str] | None:
+    for source in briefing_language_sources:
+        codes = source(meeting)
+        if codes:
+            return list(codes)
+    return None
+
+
 def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
     doc, x, w, y = _sheet(ctx, "briefing", "Tolkeorientering")
     pen, t = doc.pen, ctx.t(lang)
@@ -714,7 +729,8 @@ def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
     y -= pen.text(f"{t('doc.where')}: {venue.name}, {venue.address}", lang, x, y, w, 12) + 2
     contact = (ctx.meeting.created_by.name if getattr(ctx.meeting, "created_by", None) else "") or (ctx.org.sender_line or "")
     y -= pen.text(t("briefing.contact", contact=f"{contact}, {ctx.phone}".strip(", ")), lang, x, y, w, 12) + 2
-    names = ctx.interpreter_names()
+    # The interpreters reading this need the languages booked, not the committee's usual defaults.
+    names = ctx.interpreter_names(_briefing_languages(ctx.meeting))
     if names:
         y -= pen.text(t("doc.interpreters_present", languages=names), lang, x, y, w, 12) + 10
     y -= pen.text(t("briefing.speakers"), lang, x, y, w, 14, bold=True) + 3

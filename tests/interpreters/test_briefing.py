@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 from brukermote.extensions import db
 from brukermote.interpreters import services
@@ -34,3 +36,27 @@ def test_briefing_uses_the_booked_arrival_time(app):
     services.change_booking_status(booking, BookingStatus.cancelled)
     db.session.commit()
     assert printed(_briefing(meeting), "Kom klokken 13:15, 15 minutter før start")
+
+
+def test_briefing_lists_the_languages_booked_not_the_meetings_defaults(app):
+    from brukermote.core import languages
+
+    meeting = make_meeting()  # interpreter languages by default: Somali and Arabic
+    provider = InterpreterProvider(name="Tolketjenesten", lead_time_days=14)
+    db.session.add(provider)
+    db.session.flush()
+    # Without bookings the sheet falls back to the meeting's languages.
+    assert printed(_briefing(meeting), languages.get("so").native_name)
+    for code in ("ti", "ta", "fa"):
+        services.create_booking(meeting, services.BookingData(language=code, provider_id=provider.id))
+    cancelled = services.create_booking(meeting, services.BookingData(language="ur", provider_id=provider.id))
+    services.change_booking_status(cancelled, BookingStatus.cancelled)
+    db.session.commit()
+
+    pdf = _briefing(meeting)
+    if os.environ.get("BRIEFING_PDF_OUT"):  # to look at the sheet by hand
+        Path(os.environ["BRIEFING_PDF_OUT"]).write_bytes(pdf)
+    for code in ("ti", "ta", "fa"):
+        assert printed(pdf, languages.get(code).native_name), code
+    for code in ("so", "ar", "ur"):
+        assert not printed(pdf, languages.get(code).native_name), code

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reportlab.lib.colors import Color, black
+
 from ..core import languages
 from ..core.phone import display_phone
 from ..core.timeutil import to_local, utcnow
+from ..meetings.models import MeetingType
 from ..printing import texts
 from ..printing.documents import Document, PrintContext
-from ..printing.layout import GREY, MM, draw_mark_row, write_line
-from .models import BookingMode, InterpreterBooking
+from ..printing.layout import GREY, MM, Pen, draw_mark_row, write_line
+from .models import BookingMode, BookingStatus, InterpreterBooking
 
 NB = "nb"
 
@@ -20,6 +23,30 @@ MODE_NB = {
     BookingMode.tables: "Oppmøtetolking ved bordene (samtaler i små grupper)",
     BookingMode.phone: "Telefontolking",
 }
+
+
+#: What kind of meeting the interpreter comes to, in the sheet's language (always Norwegian, whatever
+#: the user's interface language): its name, and what it is, for the provider's briefing.
+MEETING_NB = {
+    MeetingType.listening_post: ("Lyttepost", "lyttepost der NAV lytter til beboere og brukere"),
+    MeetingType.user_meeting: ("Brukermøte", "åpent brukermøte for beboere og brukere av NAV"),
+    MeetingType.dialogue_conference: ("Dialogkonferanse", "dialogkonferanse mellom brukere, beboere og NAV"),
+    MeetingType.committee_meeting: ("Arbeidsutvalgsmøte", "møte i arbeidsutvalget for brukermøtene"),
+}
+RED = Color(0.75, 0.0, 0.0)
+
+
+def cancelled(booking: InterpreterBooking) -> bool:
+    """Whether the sheet tells the provider the interpreter is not to come."""
+    return booking.meeting.is_cancelled or booking.status == BookingStatus.cancelled
+
+
+def cancellation_text(booking: InterpreterBooking) -> str:
+    meeting = booking.meeting
+    if meeting.is_cancelled:
+        reason = f" ({meeting.cancel_reason})" if meeting.cancel_reason else ""
+        return f"Møtet er avlyst{reason}. Bestillingen avbestilles – tolken skal ikke komme."
+    return "Bestillingen er avbestilt – tolken skal ikke komme."
 
 
 def reference(booking: InterpreterBooking) -> str:
@@ -73,6 +100,7 @@ def rows(booking: InterpreterBooking, org) -> list[tuple[str, str]]:
         payer.append(org.sender_line)
     if org.return_address:
         payer.append(org.return_address.replace("\n", ", "))
+    type_name, type_text = MEETING_NB.get(meeting.type, ("Møte", "møte"))
     result = [
         ("Vår referanse", reference(booking) + (f"  ·  Deres referanse: {booking.reference}" if booking.reference else "")),
         ("Språk", language_text),
@@ -81,7 +109,7 @@ def rows(booking: InterpreterBooking, org) -> list[tuple[str, str]]:
         ("Oppmøte", arrival_text),
         ("Varighet", f"{_duration(booking.minutes)} (til kl. {texts.clock(until.time(), NB)})"),
         ("Sted", where),
-        ("Møtet", f"{meeting.topic or meeting.type.title} – åpent brukermøte for beboere og brukere av NAV. "
+        ("Møtet", f"{meeting.topic or type_name} – {type_text}. "
                   "Innlederne er bedt om å snakke langsomt og unngå faguttrykk."),
         ("Kontaktperson på dagen", day_contact(booking, org)),
         ("Tolk", f"{booking.interpreter.name}" + (f", {booking.interpreter.phone}" if booking.interpreter.phone else "")
@@ -91,18 +119,32 @@ def rows(booking: InterpreterBooking, org) -> list[tuple[str, str]]:
     ]
     if booking.notes:
         result.append(("Merknader", booking.notes))
+    if cancelled(booking):
+        result.insert(0, ("AVLYST", cancellation_text(booking)))
     return result
 
 
 def order_sheet(booking: InterpreterBooking, ctx: PrintContext) -> bytes:
     """One A4 page; ``ctx`` comes from ``printing.services.context(meeting, draft=False)``."""
     org, provider = ctx.org, booking.provider
-    doc = Document(ctx, "A4", title=f"Tolkebestilling {reference(booking)}")
+    off = cancelled(booking)
+    doc = Document(ctx, "A4", title=f"{'Avbestilling' if off else 'Tolkebestilling'} {reference(booking)}")
     pen, canvas = doc.pen, doc.canvas
     x, w = 18 * MM, doc.width - 36 * MM
     draw_mark_row(canvas, ctx.marks, "briefing", "A4", x, doc.height - 10 * MM)
+    if off:
+        # Across the page, so a sheet printed or forwarded is never mistaken for a standing order.
+        canvas.saveState()
+        canvas.translate(doc.width / 2, doc.height / 2)
+        canvas.rotate(35)
+        Pen(canvas).text("AVLYST", NB, -doc.width, 40, 2 * doc.width, 90, bold=True, align="center",
+                         colour=Color(0.75, 0.0, 0.0, alpha=0.22))
+        canvas.restoreState()
     y = doc.height - 30 * MM
-    y -= pen.text("Bestilling av tolk", NB, x, y, w, 22, bold=True) + 2
+    if off:
+        y -= pen.text("AVLYST – avbestilling av tolk", NB, x, y, w, 22, bold=True, colour=RED) + 2
+    else:
+        y -= pen.text("Bestilling av tolk", NB, x, y, w, 22, bold=True) + 2
     y -= pen.text(f"Sendt {texts.long_date(to_local(utcnow()).date(), NB)}", NB, x, y, w, 10, colour=GREY) + 8
     if provider is not None:
         to_lines = [provider.name] + [p for p in (provider.contact_person, provider.phone, provider.email,
@@ -110,19 +152,26 @@ def order_sheet(booking: InterpreterBooking, ctx: PrintContext) -> bytes:
         y -= pen.text("Til: " + " · ".join(to_lines), NB, x, y, w, 11) + 8
     label_w = 48 * MM
     for label, value in rows(booking, org):
-        used = pen.text(label, NB, x, y, label_w - 3 * MM, 11, bold=True)
-        used = max(used, pen.text(value, NB, x + label_w, y, w - label_w, 11))
+        stop = label == "AVLYST"
+        colour = RED if stop else black
+        used = pen.text(label, NB, x, y, label_w - 3 * MM, 11, bold=True, colour=colour)
+        used = max(used, pen.text(value, NB, x + label_w, y, w - label_w, 11, bold=stop, colour=colour))
         y -= used + 3
         write_line(canvas, x, y + 1, w)
         y -= 4
     y -= 10
-    y -= pen.text("Bekreft bestillingen til kontaktpersonen, med tolkens navn og telefonnummer. "
-                  "Gi beskjed straks hvis tolken blir forhindret.", NB, x, y, w, 10.5) + 4
-    pen.text("Fakturaen merkes med vår referanse og sendes til den som betaler.", NB, x, y, w, 10.5, colour=GREY)
+    if off:
+        pen.text("Bekreft avbestillingen til kontaktpersonen. Har tolken alt fått oppdraget, gi tolken beskjed.",
+                 NB, x, y, w, 10.5)
+    else:
+        y -= pen.text("Bekreft bestillingen til kontaktpersonen, med tolkens navn og telefonnummer. "
+                      "Gi beskjed straks hvis tolken blir forhindret.", NB, x, y, w, 10.5) + 4
+        pen.text("Fakturaen merkes med vår referanse og sendes til den som betaler.", NB, x, y, w, 10.5, colour=GREY)
     doc.end_page()
     return doc.finish()
 
 
 def filename(booking: InterpreterBooking) -> str:
     day = to_local(booking.arrives_at).date() if booking.arrives_at else dt.date.today()
-    return f"tolkebestilling-{day.isoformat()}-{booking.language}-{reference(booking)}.pdf"
+    kind = "tolkeavbestilling" if cancelled(booking) else "tolkebestilling"
+    return f"{kind}-{day.isoformat()}-{booking.language}-{reference(booking)}.pdf"

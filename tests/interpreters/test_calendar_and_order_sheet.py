@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
+from pathlib import Path
 
 from icalendar import Calendar
 
@@ -97,3 +99,35 @@ def test_order_sheet_pdf(member_client, meeting, public, hawa, tmp_path):
     path.write_bytes(response.data)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M) and "595.276 x 841.89" in info
+
+
+def test_order_sheet_of_a_cancelled_meeting_says_avlyst(member_client, meeting, public):
+    setup_organisation()
+    booking = services.create_booking(meeting, services.BookingData(language="so", provider_id=public.id))
+    services.change_booking_status(booking, BookingStatus.ordered)
+    db.session.commit()
+    meeting_services.change_status(meeting, MeetingStatus.cancelled, "Lokalet brant")
+    db.session.commit()
+
+    response = member_client.get(f"/interpreters/bookings/{booking.id}/order.pdf")
+    assert response.status_code == 200
+    assert "tolkeavbestilling-" in response.headers["Content-Disposition"]
+    if os.environ.get("ORDER_PDF_OUT"):  # to look at the sheet by hand
+        Path(os.environ["ORDER_PDF_OUT"]).write_bytes(response.data)
+    text = " ".join(pdftotext(response.data).split())
+    assert "AVLYST – avbestilling av tolk" in text and "Bestilling av tolk" not in text
+    assert "Møtet er avlyst (Lokalet brant). Bestillingen avbestilles – tolken skal ikke komme." in text
+    assert "Bekreft avbestillingen" in text
+
+
+def test_order_sheet_names_the_meetings_type(member_client, venue, public):
+    from brukermote.meetings.models import MeetingType
+
+    setup_organisation()
+    listening = new_meeting(today() + dt.timedelta(days=30), venue=venue, status=MeetingStatus.planned, topic="")
+    listening.type = MeetingType.listening_post
+    booking = services.create_booking(listening, services.BookingData(language="ar", provider_id=public.id))
+    db.session.commit()
+    text = " ".join(pdftotext(member_client.get(f"/interpreters/bookings/{booking.id}/order.pdf").data).split())
+    assert "Lyttepost – lyttepost der NAV lytter til beboere og brukere." in text
+    assert "åpent brukermøte" not in text and "AVLYST" not in text

@@ -32,7 +32,7 @@ def test_member_feed_has_the_arrival_event_with_an_alarm(app, meeting, public, m
                                                                     interpreter_id=hawa.id))
     db.session.commit()
     events = _arrivals(calendar_services.member_feed(member_user))
-    event = events[f"interpreter-booking-{booking.id}@127.0.0.1"]
+    event = events[f"interpreter-booking-{booking.id}@brukermote"]
     start = event.decoded("dtstart")
     assert start.tzinfo is not None and str(event["dtstart"].params["TZID"]) == "Europe/Oslo"
     assert start == to_local(booking.arrives_at) and start.strftime("%H:%M") == "13:15"
@@ -50,14 +50,14 @@ def test_member_feed_has_the_arrival_event_with_an_alarm(app, meeting, public, m
     services.change_booking_status(booking, BookingStatus.ordered)
     services.change_booking_status(booking, BookingStatus.confirmed)
     db.session.commit()
-    event = _arrivals(calendar_services.member_feed(member_user))[f"interpreter-booking-{booking.id}@127.0.0.1"]
+    event = _arrivals(calendar_services.member_feed(member_user))[f"interpreter-booking-{booking.id}@brukermote"]
     assert event.decoded("dtstart").strftime("%H:%M") == "17:15"
     assert int(event["sequence"]) > sequence
     assert str(event["status"]) == "CONFIRMED"
 
     services.change_booking_status(booking, BookingStatus.cancelled)
     db.session.commit()
-    event = _arrivals(calendar_services.member_feed(member_user))[f"interpreter-booking-{booking.id}@127.0.0.1"]
+    event = _arrivals(calendar_services.member_feed(member_user))[f"interpreter-booking-{booking.id}@brukermote"]
     assert str(event["status"]) == "CANCELLED" and not list(event.walk("VALARM"))
 
 
@@ -70,8 +70,8 @@ def test_feed_over_http_and_drafts_left_out(app, client, venue, member_user, pub
     response = client.get(f"/calendar/member/{member_user.calendar_token}.ics")
     assert response.status_code == 200
     uids = set(_arrivals(response.data))
-    assert f"interpreter-booking-{shown.id}@127.0.0.1" in uids
-    assert f"interpreter-booking-{hidden.id}@127.0.0.1" not in uids
+    assert f"interpreter-booking-{shown.id}@brukermote" in uids
+    assert f"interpreter-booking-{hidden.id}@brukermote" not in uids
 
 
 def test_order_sheet_pdf(member_client, meeting, public, hawa, tmp_path):

@@ -47,6 +47,12 @@ class ConsentForm(FlaskForm):
     wording_version = StringField(_l("Wording version"), default="2026-1", validators=[DataRequired(), Length(max=20)])
     given_on = StrictDateField(_l("Given on"), validators=[Optional()], description=_l("Leave empty for today"))
 
+    def validate_given_on(self, field):
+        from ..core.timeutil import local_zone, utcnow
+
+        if field.data and field.data > utcnow().astimezone(local_zone()).date():
+            raise ValidationError(_l("A consent cannot be given in the future."))
+
 
 class ImportUploadForm(FlaskForm):
     file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired(_l("Choose a file."))])

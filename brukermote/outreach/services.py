@@ -201,6 +201,13 @@ class Overview:
     sms_opted_out: int
 
 
+def _consent_in_force():
+    """Not withdrawn, and, for SMS, the number has not sent STOP since (STOP ends the SMS consent in effect;
+    consenting again afterwards is an opt-in that clears the stop). Needs Contact in the query."""
+    return sa.and_(Consent.withdrawn_at.is_(None),
+                   sa.or_(Consent.purpose != ConsentPurpose.news_sms, Contact.sms_opted_out_at.is_(None)))
+
+
 def overview() -> Overview:
     total = db.session.scalar(sa.select(sa.func.count(Contact.id))) or 0
     by_language = db.session.execute(
@@ -208,8 +215,8 @@ def overview() -> Overview:
         .order_by(sa.func.count(Contact.id).desc(), Contact.language)
     ).all()
     active = dict(db.session.execute(
-        sa.select(Consent.purpose, sa.func.count(sa.distinct(Consent.contact_id)))
-        .where(Consent.withdrawn_at.is_(None)).group_by(Consent.purpose)
+        sa.select(Consent.purpose, sa.func.count(sa.distinct(Consent.contact_id))).join(Contact)
+        .where(_consent_in_force()).group_by(Consent.purpose)
     ).all())
     opted_out = db.session.scalar(sa.select(sa.func.count(Contact.id)).where(Contact.sms_opted_out_at.is_not(None))) or 0
     return Overview(total, [(lang, n) for lang, n in by_language], [(p, active.get(p, 0)) for p in ConsentPurpose],
@@ -238,7 +245,7 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 def purge_candidates(months: int, now: dt.datetime | None = None) -> list[Contact]:
     """Contacts with no active consent and no activity for ``months`` months."""
     cutoff = months_before(now or utcnow(), months)
-    active = sa.select(Consent.id).where(Consent.contact_id == Contact.id, Consent.withdrawn_at.is_(None)).exists()
+    active = sa.select(Consent.id).where(Consent.contact_id == Contact.id, _consent_in_force()).exists()
     last = sa.func.coalesce(Contact.last_activity_at, Contact.created_at)
     return list(db.session.scalars(sa.select(Contact).where(~active, last < cutoff).order_by(Contact.id)))
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 
 from ..auth.access import public
 from ..core import languages
@@ -82,7 +83,10 @@ def meeting_page(uid: str):
 @bp.errorhandler(429)
 def too_many(_error):
     """Refused by the rate limit: say so in the participant's language, not the committee's."""
-    meeting = published_meeting(request.view_args["uid"])
+    try:
+        meeting = published_meeting(request.view_args["uid"])
+    except NotFound as not_found:
+        return not_found  # no such meeting: nothing to say in its languages
     context = page_context(meeting, choose_language(meeting))
     return make_response(render_template("public/message.html", **context, message=context["t"]("web.too_many"),
                                          alert=True), 429)

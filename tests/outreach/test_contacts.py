@@ -409,3 +409,28 @@ def test_the_audit_log_shows_who_printed_labels_and_who_saw_the_contact_picker(a
 
 def test_a_member_without_the_confidential_flag_cannot_read_the_audit_log(member_client):
     assert member_client.get("/contacts/audit").status_code == 403
+
+
+def test_stop_ends_the_sms_consent_in_the_counts_and_for_retention(admin_client):
+    now = utcnow()
+    stopped = _make(name="Stopped By Text")
+    services.give_consent(stopped, ConsentPurpose.news_sms, ConsentMethod.slip, "2026-1")
+    by_post = _make(name="Letters Only", phone=None)
+    services.give_consent(by_post, ConsentPurpose.news_post, ConsentMethod.slip, "2026-1")
+    db.session.commit()
+    assert dict(services.overview().by_purpose)[ConsentPurpose.news_sms] == 1
+    services.opt_out_phone(PHONE)
+    stopped.last_activity_at = by_post.last_activity_at = now - dt.timedelta(days=800)
+    db.session.commit()
+    counts = dict(services.overview().by_purpose)
+    assert counts[ConsentPurpose.news_sms] == 0 and counts[ConsentPurpose.news_post] == 1
+    assert [c.id for c in services.purge_candidates(24)] == [stopped.id]
+
+
+def test_a_consent_cannot_be_dated_in_the_future(admin_client):
+    contact = _make()
+    response = admin_client.post(f"/contacts/{contact.id}/consents", data={
+        "purpose": "news_post", "method": "phone", "wording_version": "2026-1", "given_on": "2099-01-01"},
+        follow_redirects=True)
+    assert "Et samtykke kan ikke være gitt fram i tid." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 0

@@ -131,6 +131,9 @@ def test_rate_limit_per_address_answers_in_the_participants_language(tmp_path):
         assert client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1"},
                            environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 302
         assert len(registrations(meeting)) == 4
+        # A limited address posting to a meeting that does not exist gets "not found", not a server error.
+        assert client.post("/m/nonexistent/signup", data={"adults": "1"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 404
 
 
 def test_meeting_page_links_to_the_feedback_page_once_the_meeting_has_begun(client, app):

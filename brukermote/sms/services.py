@@ -300,8 +300,9 @@ def rerender_unsent(meeting: Meeting) -> int:
     cache: dict[tuple[TemplateKind, str], Composed] = {}
     price = price_per_segment()
     changed = 0
-    rows = db.session.scalars(sa.select(SmsMessage).join(SmsSend, SmsSend.id == SmsMessage.send_id)
-                              .where(SmsSend.meeting_id == meeting.id, SmsMessage.status == MessageStatus.pending))
+    rows = list(db.session.scalars(sa.select(SmsMessage).join(SmsSend, SmsSend.id == SmsMessage.send_id)
+                                   .where(SmsSend.meeting_id == meeting.id,
+                                          SmsMessage.status == MessageStatus.pending)))
     for message in rows:
         kind = _template_kind(message.send.kind)
         key = (kind, message.wanted_language)
@@ -309,9 +310,13 @@ def rerender_unsent(meeting: Meeting) -> int:
         cache[key] = composed
         if composed.body != message.body:
             analysis = texts.analyse(composed.body)
-            message.body, message.language = composed.body, composed.language
-            message.segments, message.cost = analysis.segments, analysis.cost(price)
-            changed += 1
+            # Only while still pending: a worker that claimed the row meanwhile sends the body it read,
+            # and looking it up later at Twilio needs that body.
+            result = _update(sa.update(SmsMessage).where(SmsMessage.id == message.id,
+                                                         SmsMessage.status == MessageStatus.pending)
+                             .values(body=composed.body, language=composed.language, segments=analysis.segments,
+                                     cost=analysis.cost(price)))
+            changed += result.rowcount
     db.session.flush()
     return changed
 
@@ -459,7 +464,8 @@ def start_due_sends(send_ids: list[int] | None = None, now: dt.datetime | None =
     now = now or utcnow()
     # A meeting that is not published yet may still lose its venue or change: its sends wait (they
     # are neither sent nor failed) and go out on the first pass after it is published.
-    unpublished = sa.select(Meeting.id).where(Meeting.status.in_(UNPUBLISHED))
+    # (Once such a meeting has started, its reminders are claimed only to be stopped as too late.)
+    unpublished = sa.select(Meeting.id).where(Meeting.status.in_(UNPUBLISHED), Meeting.starts_at > now)
     query = sa.select(SmsSend.id).where(SmsSend.status == SendStatus.scheduled, SmsSend.send_at <= now,
                                         SmsSend.meeting_id.not_in(unpublished))
     if send_ids:

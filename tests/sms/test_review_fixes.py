@@ -167,6 +167,19 @@ def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(adm
     assert len(fake.posts) == 2
 
 
+def test_a_held_reminder_of_a_meeting_that_started_unpublished_is_stopped_not_kept_forever(twilio_app, fake):
+    meeting = make_meeting()
+    meeting.status = MeetingStatus.planned
+    add_contacts(1)
+    send = due_reminder(meeting)
+    meeting.starts_at = utcnow() - dt.timedelta(hours=1)
+    meeting.ends_at = utcnow() + dt.timedelta(hours=1)
+    db.session.commit()
+    services.run_pass()
+    db.session.refresh(send)
+    assert fake.posts == [] and send.status == SendStatus.cancelled
+
+
 def test_a_draft_without_a_venue_sends_nothing(twilio_app, fake):
     meeting = make_meeting(venue=False)
     meeting.status = MeetingStatus.draft

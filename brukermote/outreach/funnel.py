@@ -162,7 +162,7 @@ def meetings_between(start: dt.date | None, end: dt.date | None) -> list[Meeting
     query = sa.select(Meeting).where(Meeting.status != MeetingStatus.cancelled).order_by(Meeting.starts_at)
     if start is not None:
         query = query.where(Meeting.starts_at >= local_midnight_utc(start))
-    if end is not None:
+    if end is not None and end < dt.date.max:  # the last day there is: no bound
         query = query.where(Meeting.starts_at < local_midnight_utc(end + dt.timedelta(days=1)))
     return list(db.session.scalars(query))
 

@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from ..auth.access import public
 from ..core import languages
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..meetings.models import Meeting, MeetingStatus
 
 bp = Blueprint("public", __name__)
@@ -116,6 +116,12 @@ def signup(uid: str):
     save(meeting, data, chosen, consent_text)
     db.session.commit()
     return redirect(url_for("public.signed_up", uid=uid, lang=chosen))
+
+
+# The sign-up form is anonymous and sets no cookie, so there is no session for a forged request to ride
+# on, and a participant whose browser blocks cookies can still sign up. Abuse is held off by the
+# honeypot and the rate limit per address instead.
+csrf.exempt(signup)
 
 
 @bp.route("/m/<uid>/thanks")

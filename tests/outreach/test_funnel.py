@@ -164,3 +164,9 @@ def test_a_mistyped_mailing_or_registration_can_be_deleted(admin_client, app):
     assert "Påmeldingen er slettet." in response.get_data(as_text=True)
     result = funnel_service.funnel([meeting.id])
     assert (result.invited, result.registered) == (0, 1)
+
+
+def test_the_funnel_overview_takes_the_first_and_last_days_there_are(admin_client, app):
+    _meeting()
+    for query in ("to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31"):
+        assert admin_client.get(f"/outreach/funnel?{query}").status_code == 200, query

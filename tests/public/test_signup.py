@@ -168,3 +168,13 @@ def test_behind_a_proxy_each_participant_has_their_own_limit(tmp_path):
 
         assert [post("203.0.113.5") for _ in range(3)] == [302, 302, 429]
         assert [post(f"203.0.113.{n}") for n in range(10, 14)] == [302] * 4  # others unaffected
+
+
+def test_a_browser_that_blocks_cookies_can_sign_up_and_the_page_sets_none(app):
+    meeting = make_meeting()
+    browser = app.test_client(use_cookies=False)
+    page = browser.get(f"/m/{meeting.uid}?lang=ar")
+    assert "Set-Cookie" not in page.headers
+    response = browser.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1"})
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers
+    assert len(registrations(meeting)) == 1

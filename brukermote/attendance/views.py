@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..auth.access import public
 from ..core.forms import parse_iso_date
 from ..core.hooks import MeetingPanel, PlanningHint, registry, subscribe
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..meetings.models import Meeting
 from . import charts, exports, reports, services
 from .forms import AttendanceForm, FeedbackForm, FollowUpForm, TopicForm
@@ -356,6 +356,11 @@ def public_feedback(uid: str):
         return _public_feedback_page(meeting, chosen, values, "web.feedback_empty", status=422)
     db.session.commit()
     return redirect(url_for("attendance.public_feedback_thanks", uid=uid, lang=chosen))
+
+
+# Anonymous and cookie-free like the sign-up form (see public.views): no session for a forged request to
+# ride on; the rate limit per address holds off abuse.
+csrf.exempt(public_feedback)
 
 
 @bp.route("/m/<uid>/feedback/thanks")

@@ -170,11 +170,29 @@ def test_behind_a_proxy_each_participant_has_their_own_limit(tmp_path):
         assert [post(f"203.0.113.{n}") for n in range(10, 14)] == [302] * 4  # others unaffected
 
 
-def test_a_browser_that_blocks_cookies_can_sign_up_and_the_page_sets_none(app):
-    meeting = make_meeting()
-    browser = app.test_client(use_cookies=False)
-    page = browser.get(f"/m/{meeting.uid}?lang=ar")
-    assert "Set-Cookie" not in page.headers
-    response = browser.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1"})
-    assert response.status_code == 302 and "Set-Cookie" not in response.headers
-    assert len(registrations(meeting)) == 1
+def test_a_browser_that_blocks_cookies_can_sign_up_and_give_feedback_and_no_page_sets_one(tmp_path):
+    import datetime as dt
+
+    from brukermote.attendance.models import Feedback
+    from brukermote.core.timeutil import utcnow
+
+    app = make_app(f"sqlite:///{tmp_path / 'csrf.db'}", WTF_CSRF_ENABLED=True)  # as in production
+    with app.app_context():
+        db.create_all()
+        reset_database(app)
+        meeting = make_meeting()
+        browser = app.test_client(use_cookies=False)
+        page = browser.get(f"/m/{meeting.uid}?lang=ar")
+        assert "Set-Cookie" not in page.headers
+        response = browser.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1"})
+        assert response.status_code == 302 and "Set-Cookie" not in response.headers
+        assert len(registrations(meeting)) == 1
+
+        meeting.starts_at = utcnow() - dt.timedelta(hours=3)
+        meeting.ends_at = utcnow() - dt.timedelta(hours=1)
+        db.session.commit()
+        page = browser.get(f"/m/{meeting.uid}/feedback?lang=ar")
+        assert page.status_code == 200 and "Set-Cookie" not in page.headers
+        response = browser.post(f"/m/{meeting.uid}/feedback", data={"lang": "ar", "rating": "4"})
+        assert response.status_code == 302 and "Set-Cookie" not in response.headers
+        assert db.session.scalar(sa.select(sa.func.count(Feedback.id))) == 1

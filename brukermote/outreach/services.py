@@ -397,11 +397,15 @@ def preview_import(rows: list[list], mapping: dict[str, int | None], default_lan
     if mapping.get("name") is None:
         preview.mapping_errors.append(_("Choose the column that holds the name."))
         return preview
-    existing_by_phone = {phone: cid for cid, phone in db.session.execute(
-        sa.select(Contact.id, Contact.phone).where(Contact.phone.is_not(None))).all()}
-    existing_by_key = {_key(n, pc): cid for cid, n, pc in db.session.execute(
-        sa.select(Contact.id, Contact.name, Contact.postcode)).all()}
-    seen_phone: dict[str, int] = {}
+    # The same person: the same name at the same postcode, or the same name with the same phone. A phone
+    # alone is not a person: families share one, and each member may be a contact of their own.
+    existing_by_name_phone: dict[tuple[str, str], int] = {}
+    existing_by_key: dict[tuple[str, str], int] = {}
+    for cid, n, pc, ph in db.session.execute(sa.select(Contact.id, Contact.name, Contact.postcode, Contact.phone)):
+        existing_by_key.setdefault(_key(n, pc), cid)
+        if ph:
+            existing_by_name_phone.setdefault(_key(n, ph), cid)
+    seen_name_phone: dict[tuple[str, str], int] = {}
     seen_key: dict[tuple[str, str], int] = {}
 
     def get(cells, key):
@@ -431,14 +435,15 @@ def preview_import(rows: list[list], mapping: dict[str, int | None], default_lan
                 row.errors.append(_("Row %(row)d: unknown language «%(value)s».", row=number, value=raw_language))
         if name:
             key = _key(name, postcode)
-            earlier = (seen_phone.get(phone) if phone else None) or seen_key.get(key)
+            name_phone = _key(name, phone) if phone else None
+            earlier = (seen_name_phone.get(name_phone) if name_phone else None) or seen_key.get(key)
             if earlier:
                 row.errors.append(_("Row %(row)d is the same person as row %(other)d.", row=number, other=earlier))
             else:
-                if phone:
-                    seen_phone[phone] = number
+                if name_phone:
+                    seen_name_phone[name_phone] = number
                 seen_key[key] = number
-            row.existing_id = (existing_by_phone.get(phone) if phone else None) or existing_by_key.get(key)
+            row.existing_id = (existing_by_name_phone.get(name_phone) if name_phone else None) or existing_by_key.get(key)
         row.data = ContactData(name=name, street=get(cells, "street"), postcode=postcode, city=get(cells, "city"),
                                phone=phone, language=language or default_language)
         preview.rows.append(row)

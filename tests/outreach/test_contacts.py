@@ -265,10 +265,11 @@ def test_bad_phone_in_row_7_imports_nothing_and_names_the_row(admin_client):
 def test_duplicates_within_the_file_are_errors_and_known_contacts_are_skipped(admin_client):
     _make(name="Åse Ødegård")
     text = ("Navn;Postnr;Telefon\n"
-            "Åse Ødegård;0596;91234567\n"          # row 2: known contact (same phone) -> skipped
+            "Åse Ødegård;0596;91234567\n"          # row 2: known contact (same name and phone) -> skipped
             "Kari Hansen;0597;41234567\n"          # row 3
             "kari  hansen;0597;\n"                 # row 4: same name+postcode as row 3 -> error
-            "Ole Johansen;0598;+47 412 34 567\n")  # row 5: same phone as row 3 -> error
+            "Kari Hansen;0598;+47 412 34 567\n"    # row 5: same name and phone as row 3 (moved) -> error
+            "Ole Hansen;0597;41234567\n")          # row 6: shares the family's phone -> a person of his own
     url = _upload(admin_client, text.encode("utf-8"), "d.csv")
     data = _mapping_from(admin_client, url)
     data["action"] = "commit"
@@ -277,6 +278,7 @@ def test_duplicates_within_the_file_are_errors_and_known_contacts_are_skipped(ad
     html = response.get_data(as_text=True)
     assert "Rad 4 er samme person som rad 3" in html
     assert "Rad 5 er samme person som rad 3" in html
+    assert "Rad 6 er samme person" not in html
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 1
 
     pending = db.session.scalar(sa.select(ContactImport))

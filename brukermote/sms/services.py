@@ -278,6 +278,11 @@ def move_reminders(meeting: Meeting, old_start=None, old_end=None) -> None:
         new_time = reminder_time(meeting, send.days_before or 0, send.local_time or dt.time(10, 0))
         if send.status == SendStatus.scheduled:
             send.send_at = new_time
+            # Moved back to a time whose reminder already went out: a re-armed copy would repeat it.
+            if any(other.status in (SendStatus.sending, SendStatus.done) and other.audience == send.audience
+                   and other.days_before == send.days_before and other.local_time == send.local_time
+                   and _as_utc(other.send_at) == _as_utc(new_time) for other in reminders):
+                send.status, send.finished_at = SendStatus.cancelled, now
     for send in reminders:
         if send.status not in (SendStatus.sending, SendStatus.done):
             continue

@@ -97,6 +97,10 @@ class MailingForm(FlaskForm):
     done_by = StringField(_l("Done by"), validators=[Optional(), Length(max=120)])
     languages = LanguagesField(_l("Languages"))
 
+    def validate_stop_on(self, field):
+        if field.data and self.sent_on.data and field.data < self.sent_on.data:
+            raise ValidationError(_l("The stop date is before the start date."))
+
 
 class RegistrationForm(FlaskForm):
     """Quick entry from reply slips and phone calls: every field reachable with Tab, Enter saves."""

@@ -393,6 +393,7 @@ def meeting_outreach(meeting_id: int):
         poster_form=poster_form, hangings=posters.hangings(meeting), today=utcnow().astimezone(local_zone()).date(),
         mailings=funnel_service.mailings(meeting), registrations=funnel_service.registrations(meeting),
         funnel=funnel_service.funnel([meeting.id]), Registration=Registration, Mailing=Mailing,
+        warnings=funnel_service.warnings(meeting),
     ), status
 
 

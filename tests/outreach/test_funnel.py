@@ -80,6 +80,13 @@ def test_enclosure_stop_date_defaults_to_a_week_before_and_late_stops_warn(admin
                                                                "m-count": "50", "m-stop_on": "2031-05-19"})
     [warning] = funnel_service.warnings(meeting)
     assert "etter møtet" in warning.message
+    # Where the mailing is entered, the warning is there too.
+    assert "etter møtet" in admin_client.get(f"/meetings/{meeting.id}/outreach").get_data(as_text=True)
+    response = admin_client.post(f"/meetings/{meeting.id}/outreach", data={
+        "form": "mailing", "m-channel": "enclosure", "m-count": "50", "m-sent_on": "2031-05-10",
+        "m-stop_on": "2031-05-01"})
+    assert response.status_code == 422 and "Stoppdatoen er før startdatoen." in response.get_data(as_text=True)
+    assert len(funnel_service.mailings(meeting)) == 2
 
 
 def test_erasing_a_contact_keeps_the_registration_anonymous(admin_client, app):

@@ -39,6 +39,14 @@ def _money(value: Decimal | None) -> str:
     return "kr " + format_decimal(value, "#,##0.00")
 
 
+def _percent(share: float | None, decimals: int = 1) -> str:
+    """A share (0.032) as the UI language writes it: «3,2 %» in Norwegian, «3.2 %» in English."""
+    if share is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(share * 100, pattern) + "\u00a0%"
+
+
 def _language_name(code: str) -> str:
     try:
         lang = languages.get(code)
@@ -63,6 +71,7 @@ def init_app(app: Flask) -> None:
         local_date=_local_date,
         local_time=_local_time,
         money=_money,
+        percent=_percent,
         phone=display_phone,
         language_name=_language_name,
     )

@@ -177,3 +177,13 @@ def test_the_funnel_overview_takes_the_first_and_last_days_there_are(admin_clien
     _meeting()
     for query in ("to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31"):
         assert admin_client.get(f"/outreach/funnel?{query}").status_code == 200, query
+
+
+def test_conversion_is_written_the_norwegian_way(admin_client, app):
+    meeting = _meeting()
+    admin_client.post(f"/meetings/{meeting.id}/outreach", data={"form": "mailing", "m-channel": "letter",
+                                                                "m-count": "313", "m-languages": ["nb"]})
+    for _ in range(10):
+        _register(admin_client, meeting, "reply_slip")
+    page = admin_client.get(f"/meetings/{meeting.id}/outreach").get_data(as_text=True)
+    assert "3,2\u00a0%" in page and "3.2 %" not in page  # 10 of 313

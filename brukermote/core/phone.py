@@ -25,6 +25,16 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def can_receive_sms(e164: str) -> bool:
+    """False for numbers known to be landlines (22 33 44 55); mobiles, and numbers whose kind the
+    numbering plan does not tell, may receive SMS."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def display_phone(e164: str | None) -> str:
     if not e164:
         return ""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..core import languages
 from ..core.jobs import discard_personal_results
 from ..core.models import AuditEntry
-from ..core.phone import PhoneError, normalise_phone
+from ..core.phone import PhoneError, can_receive_sms, display_phone, normalise_phone
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Consent, ConsentMethod, ConsentPurpose, Contact, ContactImport
@@ -93,6 +93,8 @@ def give_consent(contact: Contact, purpose: ConsentPurpose, method: ConsentMetho
                  given_at: dt.datetime | None = None) -> Consent:
     if purpose == ConsentPurpose.news_sms and not contact.phone:
         raise ContactError(_("Consent to SMS needs a phone number."))
+    if purpose == ConsentPurpose.news_sms and not can_receive_sms(contact.phone):
+        raise ContactError(_("%(phone)s is a landline: it cannot receive SMS.", phone=display_phone(contact.phone)))
     if purpose == ConsentPurpose.news_post and not contact.has_postal_address:
         raise ContactError(_("Consent to letters needs a full postal address."))
     if contact.consents_to(purpose):  # after STOP, consenting to SMS again is allowed (an opt-in)
@@ -459,7 +461,7 @@ def commit_import(preview: ImportPreview, purposes: list[ConsentPurpose], wordin
     for row in preview.new_rows:
         contact = create_contact(row.data)
         for purpose in purposes:
-            if purpose == ConsentPurpose.news_sms and not contact.phone:
+            if purpose == ConsentPurpose.news_sms and not (contact.phone and can_receive_sms(contact.phone)):
                 continue
             if purpose == ConsentPurpose.news_post and not contact.has_postal_address:
                 continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..core import languages
-from ..core.phone import PhoneError, normalise_phone
+from ..core.phone import PhoneError, can_receive_sms, normalise_phone
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
@@ -77,7 +77,10 @@ def parse(form) -> SignupData:
     if data.phone:
         try:
             data.phone_e164 = normalise_phone(data.phone)
+            if not can_receive_sms(data.phone_e164):  # the number is only for an SMS reminder
+                raise PhoneError(data.phone)
         except PhoneError:
+            data.phone_e164 = None
             data.errors["phone"] = "web.error_phone"
         else:
             if not data.sms_consent:

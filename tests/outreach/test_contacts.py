@@ -436,3 +436,11 @@ def test_a_consent_cannot_be_dated_in_the_future(admin_client):
         follow_redirects=True)
     assert "Et samtykke kan ikke være gitt fram i tid." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 0
+
+
+def test_a_landline_cannot_be_given_sms_consent(admin_client):
+    contact = _make(phone="+4722334455")
+    response = admin_client.post(f"/contacts/{contact.id}/consents", data={
+        "purpose": "news_sms", "method": "phone", "wording_version": "2026-1"}, follow_redirects=True)
+    assert "22 33 44 55 er en fasttelefon: den kan ikke få SMS." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 0

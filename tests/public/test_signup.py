@@ -196,3 +196,11 @@ def test_a_browser_that_blocks_cookies_can_sign_up_and_give_feedback_and_no_page
         response = browser.post(f"/m/{meeting.uid}/feedback", data={"lang": "ar", "rating": "4"})
         assert response.status_code == 302 and "Set-Cookie" not in response.headers
         assert db.session.scalar(sa.select(sa.func.count(Feedback.id))) == 1
+
+
+def test_a_landline_for_the_sms_reminder_is_refused_in_the_participants_language(client, app):
+    meeting = make_meeting()
+    response = client.post(f"/m/{meeting.uid}/signup", data={"lang": "so", "adults": "1", "phone": "22 33 44 55",
+                                                             "sms_consent": "1"})
+    assert response.status_code == 422 and text_set("so")("web.error_phone") in response.get_data(as_text=True)
+    assert registrations(meeting) == []

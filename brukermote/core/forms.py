@@ -60,29 +60,32 @@ def _parse_decimal(raw: str) -> Decimal | None:
 class DecimalCommaField(DecimalField):
     """A decimal number that accepts a Norwegian decimal comma and refuses NaN and infinity."""
 
+    def not_a_number(self, raw: str) -> str:
+        return _("Not a number: %(value)s", value=raw)
+
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
         self.data = _parse_decimal(valuelist[0])
         if self.data is None:
-            raise ValueError(_("Not a number: %(value)s", value=valuelist[0]))
+            raise ValueError(self.not_a_number(valuelist[0]))
 
 
-class MoneyField(DecimalField):
+class MoneyField(DecimalCommaField):
     """Kroner with two decimals; never negative; accepts a Norwegian decimal comma."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("places", 2)
         super().__init__(label, validators, **kwargs)
 
+    def not_a_number(self, raw: str) -> str:
+        return _("Not an amount: %(value)s", value=raw)
+
     def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        self.data = _parse_decimal(valuelist[0])
+        super().process_formdata(valuelist)
         if self.data is None:
-            raise ValueError(_("Not an amount: %(value)s", value=valuelist[0]))
+            return
         if self.data < 0:
             raise ValueError(_("The amount cannot be negative."))
         if self.data >= MONEY_LIMIT:

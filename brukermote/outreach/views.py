@@ -407,19 +407,25 @@ def registration_came(registration_id: int):
     return redirect(url_for("outreach.meeting_outreach", meeting_id=registration.meeting_id) + "#registrations")
 
 
+def _delete_from_meeting(row, message: str, anchor: str):
+    """Delete a row entered by mistake and go back to where it was listed on the meeting's outreach page."""
+    meeting_id = row.meeting_id
+    db.session.delete(row)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + anchor)
+
+
 @bp.route("/registrations/<int:registration_id>/delete", methods=["POST"])
 def registration_delete(registration_id: int):
     """Entered by mistake (a slip typed twice): the registration goes, and the funnel with it."""
     from .models import Registration
 
     registration = db.session.get(Registration, registration_id) or abort(404)
-    meeting_id = registration.meeting_id
     if registration.contact_id:
-        services.audit("registration.delete", registration.contact_id, current_user, f"meeting {meeting_id}")
-    db.session.delete(registration)
-    db.session.commit()
-    flash(_("The registration is deleted."), "success")
-    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#registrations")
+        services.audit("registration.delete", registration.contact_id, current_user,
+                       f"meeting {registration.meeting_id}")
+    return _delete_from_meeting(registration, _("The registration is deleted."), "#registrations")
 
 
 @bp.route("/mailings/<int:mailing_id>/delete", methods=["POST"])
@@ -428,11 +434,8 @@ def mailing_delete(mailing_id: int):
     from .models import Mailing
 
     mailing = db.session.get(Mailing, mailing_id) or abort(404)
-    meeting_id = mailing.meeting_id
-    db.session.delete(mailing)
-    db.session.commit()
-    flash(_("The mailing is deleted. Record it again with the right figures."), "success")
-    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#mailings")
+    return _delete_from_meeting(mailing, _("The mailing is deleted. Record it again with the right figures."),
+                                "#mailings")
 
 
 @bp.route("/poster-hangings/<int:hanging_id>/delete", methods=["POST"])
@@ -440,11 +443,7 @@ def poster_hanging_delete(hanging_id: int):
     from .models import PosterHanging
 
     hanging = db.session.get(PosterHanging, hanging_id) or abort(404)
-    meeting_id = hanging.meeting_id
-    db.session.delete(hanging)
-    db.session.commit()
-    flash(_("The poster entry is deleted."), "success")
-    return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + "#posters")
+    return _delete_from_meeting(hanging, _("The poster entry is deleted."), "#posters")
 
 
 @bp.route("/poster-hangings/<int:hanging_id>/down", methods=["POST"])

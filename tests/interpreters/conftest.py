@@ -81,3 +81,13 @@ def meeting(app, venue, admin_user):
                           status=MeetingStatus.planned)
     db.session.commit()
     return meeting
+
+
+def meeting_data(meeting, **changes):
+    """The meeting as the form would save it, with some fields changed (a move, a longer meeting)."""
+    data = meeting_services.MeetingData(
+        type=meeting.type, topic=meeting.topic, day=meeting.local_date, start=meeting.local_start.time(),
+        end=meeting.local_end.time(), venue_id=meeting.venue_id)
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data

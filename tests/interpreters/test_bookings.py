@@ -15,21 +15,12 @@ from brukermote.meetings import services as meeting_services
 from brukermote.meetings.models import MeetingStatus
 from brukermote.outreach.models import Channel, Registration
 
-from .conftest import new_meeting, today
+from .conftest import meeting_data, new_meeting, today
 
 
 def _messages(meeting):
     """The interpreter warnings' texts, lower-cased (language names are lower case in Norwegian)."""
     return [w.message.lower() for w in services.warnings(meeting)]
-
-
-def _meeting_data(meeting, **changes):
-    data = meeting_services.MeetingData(
-        type=meeting.type, topic=meeting.topic, day=meeting.local_date, start=meeting.local_start.time(),
-        end=meeting.local_end.time(), venue_id=meeting.venue_id)
-    for key, value in changes.items():
-        setattr(data, key, value)
-    return data
 
 
 def test_default_booking_arrives_15_minutes_early_until_the_end_with_an_estimate(meeting, public):
@@ -84,7 +75,7 @@ def test_booking_moves_with_the_meeting_and_warns_until_the_provider_is_told(mee
     old_arrival = ordered.arrives_at
     new_day = meeting.local_date + dt.timedelta(days=7)
 
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, day=new_day, start=dt.time(17, 30),
+    meeting_services.update_meeting(meeting, meeting_data(meeting, day=new_day, start=dt.time(17, 30),
                                                            end=dt.time(19, 45)), meeting.version)
     db.session.commit()
 
@@ -110,10 +101,10 @@ def test_moving_back_to_the_time_the_provider_has_clears_the_flag(meeting, publi
     booking = services.create_booking(meeting, services.BookingData(language="so", provider_id=public.id))
     services.change_booking_status(booking, BookingStatus.ordered)
     original = meeting.local_start.time()
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, start=dt.time(14, 0), end=dt.time(16, 0)),
+    meeting_services.update_meeting(meeting, meeting_data(meeting, start=dt.time(14, 0), end=dt.time(16, 0)),
                                     meeting.version)
     assert booking.provider_must_be_told
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, start=original, end=dt.time(15, 30)),
+    meeting_services.update_meeting(meeting, meeting_data(meeting, start=original, end=dt.time(15, 30)),
                                     meeting.version)
     assert not booking.provider_must_be_told
 

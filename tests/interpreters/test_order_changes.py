@@ -13,15 +13,7 @@ from brukermote.meetings import services as meeting_services
 from brukermote.meetings.models import Venue
 
 from ..browser_form import form_values
-
-
-def _meeting_data(meeting, **changes):
-    data = meeting_services.MeetingData(
-        type=meeting.type, topic=meeting.topic, day=meeting.local_date, start=meeting.local_start.time(),
-        end=meeting.local_end.time(), venue_id=meeting.venue_id)
-    for key, value in changes.items():
-        setattr(data, key, value)
-    return data
+from .conftest import meeting_data
 
 
 def _told_warnings(meeting):
@@ -39,7 +31,7 @@ def test_a_later_end_of_the_meeting_must_be_told_to_the_provider(app, meeting, p
     booking = _ordered(meeting, public)
     assert booking.minutes == 135 and not booking.provider_must_be_told
 
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, end=dt.time(17, 30)), meeting.version)
+    meeting_services.update_meeting(meeting, meeting_data(meeting, end=dt.time(17, 30)), meeting.version)
     db.session.commit()
 
     assert booking.minutes == 255  # 13:15–17:30
@@ -49,9 +41,9 @@ def test_a_later_end_of_the_meeting_must_be_told_to_the_provider(app, meeting, p
     assert len(told) == 1 and "bli til kl. 17:30" in told[0] and "Tolketjenesten" in told[0]
     # Moving the start away and back does not hide the longer booking the provider has not heard of.
     start = meeting.local_start.time()
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, start=dt.time(14, 0), end=dt.time(18, 0)),
+    meeting_services.update_meeting(meeting, meeting_data(meeting, start=dt.time(14, 0), end=dt.time(18, 0)),
                                     meeting.version)
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, start=start, end=dt.time(17, 30)), meeting.version)
+    meeting_services.update_meeting(meeting, meeting_data(meeting, start=start, end=dt.time(17, 30)), meeting.version)
     assert booking.provider_must_be_told
 
     services.mark_provider_told(booking)
@@ -88,7 +80,7 @@ def test_a_new_venue_must_be_told_to_on_site_interpreters_only(app, meeting, pub
     db.session.add(other)
     db.session.commit()
 
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, venue_id=other.id), meeting.version)
+    meeting_services.update_meeting(meeting, meeting_data(meeting, venue_id=other.id), meeting.version)
     db.session.commit()
 
     assert on_site.provider_must_be_told and not by_phone.provider_must_be_told
@@ -103,7 +95,7 @@ def test_a_computed_estimate_follows_a_longer_meeting_but_a_typed_one_stays(meet
                                                                   estimated_cost=Decimal("1500.00")))
     assert computed.estimated_cost == Decimal("1875.00")  # 2.5 h × 650 + 250
 
-    meeting_services.update_meeting(meeting, _meeting_data(meeting, end=dt.time(17, 30)), meeting.version)
+    meeting_services.update_meeting(meeting, meeting_data(meeting, end=dt.time(17, 30)), meeting.version)
     db.session.commit()
 
     assert computed.minutes == 255 and computed.estimated_cost == Decimal("3175.00")  # 4.5 h × 650 + 250

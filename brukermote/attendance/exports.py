@@ -71,7 +71,7 @@ def to_pdf(headers: list[str], rows: list[list[str]], title: str, subtitle: str,
     width, height = page_size("A4", True)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1,
-                    initialFontName=fonts.face("NotoSans").rl_name, initialFontSize=9)
+                    initialFontName=fonts.initial_font_name(), initialFontSize=9)
     canvas.setTitle(title)
     canvas.setCreator("Brukermøte")
     pen = Pen(canvas)

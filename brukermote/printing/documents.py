@@ -108,7 +108,7 @@ class Document:
         self.buffer = io.BytesIO()
         # The initial font is an embedded Noto face, so no unembedded Helvetica enters the PDF.
         self.canvas = Canvas(self.buffer, pagesize=(self.width, self.height), pageCompression=1,
-                             initialFontName=fonts.face("NotoSans").rl_name, initialFontSize=10)
+                             initialFontName=fonts.initial_font_name(), initialFontSize=10)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(ctx.org.name or "Brukermøte")
         self.canvas.setCreator("Brukermøte")

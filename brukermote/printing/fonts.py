@@ -11,7 +11,7 @@ No Flask in here.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -41,18 +41,17 @@ _lock = threading.RLock()
 
 @dataclass(eq=False)
 class Face:
-    """One font file: its ReportLab font (for the invisible text layer), HarfBuzz font, metrics, cmap."""
+    """One font file: its HarfBuzz font, metrics and cmap (drawn by :mod:`.pdffont`)."""
 
     family: str
     bold: bool
     path: Path
-    rl_name: str  # name registered with reportlab.pdfbase.pdfmetrics
+    rl_name: str  # a stable name for the face (keys the document's embedded fonts)
     upem: int
     ascent: float  # hhea ascender / descender as fractions of the em (descent positive)
     descent: float
     cmap: frozenset[int]
     hb_font: hb.Font
-    _outlines: dict[int, tuple] = field(default_factory=dict, repr=False)
 
     @property
     def key(self) -> str:
@@ -65,62 +64,10 @@ class Face:
     def covers(self, char: str) -> bool:
         return ord(char) in self.cmap
 
-    def outline(self, gid: int) -> tuple:
-        """The glyph's outline as a tuple of (op, *coords) in font units, cached."""
-        ops = self._outlines.get(gid)
-        if ops is None:
-            pen = _RecordingPen()
-            with _lock:
-                self.hb_font.draw_glyph_with_pen(gid, pen)
-            ops = self._outlines[gid] = tuple(pen.ops)
-        return ops
-
     def advance_of(self, char: str) -> int:
         """Nominal advance of a character in font units (0 if the font lacks it)."""
         gid = self.hb_font.get_nominal_glyph(ord(char))
         return self.hb_font.get_glyph_h_advance(gid) if gid else 0
-
-
-class _RecordingPen:
-    """A pen for HarfBuzz's draw API that records ReportLab path operations."""
-
-    def __init__(self) -> None:
-        self.ops: list[tuple] = []
-        self._cur = (0.0, 0.0)
-
-    def moveTo(self, p):  # noqa: N802 (pen protocol)
-        self.ops.append(("m", p[0], p[1]))
-        self._cur = p
-
-    def lineTo(self, p):  # noqa: N802
-        self.ops.append(("l", p[0], p[1]))
-        self._cur = p
-
-    def qCurveTo(self, *pts):  # noqa: N802 — one control point + end point from HarfBuzz
-        points = list(pts)
-        # expand implied on-curve points (TrueType style) if more than one control point arrives
-        start = self._cur
-        controls, end = points[:-1], points[-1]
-        for i, c in enumerate(controls):
-            if i + 1 < len(controls):
-                n = controls[i + 1]
-                seg_end = ((c[0] + n[0]) / 2, (c[1] + n[1]) / 2)
-            else:
-                seg_end = end
-            c1 = (start[0] + 2 / 3 * (c[0] - start[0]), start[1] + 2 / 3 * (c[1] - start[1]))
-            c2 = (seg_end[0] + 2 / 3 * (c[0] - seg_end[0]), seg_end[1] + 2 / 3 * (c[1] - seg_end[1]))
-            self.ops.append(("c", c1[0], c1[1], c2[0], c2[1], seg_end[0], seg_end[1]))
-            start = seg_end
-        self._cur = end
-
-    def curveTo(self, c1, c2, p):  # noqa: N802
-        self.ops.append(("c", c1[0], c1[1], c2[0], c2[1], p[0], p[1]))
-        self._cur = p
-
-    def closePath(self):  # noqa: N802
-        self.ops.append(("h",))
-
-    endPath = closePath  # noqa: N815
 
 
 @cache
@@ -131,8 +78,6 @@ def face(family: str, bold: bool = False) -> Face:
         filename = bold_file if (bold and bold_file) else regular
         path = FONT_DIR / filename
         rl_name = "Brk-" + path.stem
-        if rl_name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(rl_name, str(path)))
         data = path.read_bytes()
         hb_face = hb.Face(hb.Blob(data))
         hb_font = hb.Font(hb_face)
@@ -168,3 +113,16 @@ def first_covering(faces: tuple[Face, ...], char: str) -> Face | None:
         if code in f.cmap:
             return f
     return None
+
+
+def initial_font_name() -> str:
+    """A font for ReportLab's canvas to start with: a vendored TrueType face, registered once.
+
+    ReportLab writes a standard font (unembedded Helvetica) into every page's preamble unless the
+    canvas starts with a TrueType font; nothing is drawn with it (text goes through :mod:`.pdffont`).
+    """
+    name = "Brk-Initial"
+    with _lock:
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / FAMILIES["NotoSans"][0])))
+    return name

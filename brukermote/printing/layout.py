@@ -16,6 +16,7 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
 from reportlab.lib.utils import ImageReader
 
+from . import pdftext
 from . import text as engine
 
 # Binary (Flate) streams without ASCII85: smaller PDFs, and no slow pure-Python encoder.
@@ -135,7 +136,7 @@ class Pen:
             return 0.0
         block = engine.layout(text, lang, size, width, bold=bold, align=align, line_height=line_height)
         self.canvas.setFillColor(colour)
-        engine.draw(self.canvas, block, x, y_top)
+        pdftext.draw(self.canvas, block, x, y_top)
         self.canvas.setFillColor(black)
         return block.height
 

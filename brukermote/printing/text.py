@@ -19,36 +19,10 @@ Pipeline (per paragraph; ``\\n`` separates paragraphs):
 5. Break lines greedily on shaped widths: after spaces, and between ideographs for Chinese (not
    before closing / after opening CJK punctuation); a word longer than the line is broken between
    grapheme clusters. Each line's runs are re-shaped (cached) and reordered visually (UAX #9 L2).
-6. Draw: every glyph is a Form XObject holding its outline (defined once per document, scaled by
-   a ``cm`` matrix), placed at HarfBuzz's exact advances and x/y offsets (Nastaliq's cursive
-   attachment uses y offsets). Colour is whatever fill colour the canvas has.
+6. Drawing is :mod:`.pdftext`'s: real text in embedded subset fonts, one CID per shaped cluster.
 
-Text extraction (pdftotext, pypdf, …): shaped glyphs — Arabic joining forms, ligatures, Tamil
-conjuncts, Nastaliq's contextual glyphs — have no reliable Unicode mapping, so the visible
-glyphs are outlines, not text, and extract as *nothing*. The engine also writes each line's
-characters as real text in render mode 3 (invisible) with a subset-embedded TrueType font
-(ReportLab's ``TTFont``: "emb yes sub yes" in ``pdffonts``, ToUnicode from the cmap), stretched
-(horizontal scaling) exactly over the glyphs they stand for, so nothing is doubled and selection in
-a viewer highlights the right place:
-
-* left-to-right lines: one string per run — every extractor returns the logical text;
-* lines with right-to-left runs: one string per space-separated word, in *logical* order in the
-  content stream (pypdf follows stream order), each placed over its word's glyphs; words with
-  right-to-left letters are written reversed (visual, as word processors do — poppler and pypdf
-  re-reverse them), others ("3.", "17:30", "Oslo") as they are; a U+2009 thin space at each word's
-  logical end gives pypdf its word spaces (``str.split()`` treats it as whitespace).
-
-Result (tested for all 13 languages): pdftotext and pypdf return the letters and digits of every
-line in logical order. In right-to-left lines poppler's own bidi pass may still move a space or a
-neutral punctuation mark next to a number ("الأربعاء 3. ديسمبر" → "الأربعاء  3.ديسمبر"), so
-compare right-to-left text without spaces/punctuation (:func:`normalise_extracted` with
-``spaces=False``). pdftotext wraps right-to-left text in U+202A…U+202C marks, which
-:func:`normalise_extracted` removes. pdfminer/pdfplumber do no bidi and return right-to-left lines in
-visual order. Phone-like numbers in right-to-left paragraphs are embedded left-to-right (LRE…PDF),
-else UAX #9 prints "+47 22 33 44 55" as "55 44 33 22 47+".
-
-Public API: :func:`layout`, :func:`draw`, :func:`fit`, :func:`draw_text` (layout + draw),
-:func:`normalise_extracted`; :class:`Block` / :class:`Line` / :class:`Piece` describe a layout.
+Public API: :func:`layout`, :func:`fit`, :func:`line_offset`, :func:`normalise_extracted`;
+:class:`Block` / :class:`Line` / :class:`Piece` describe a layout.
 """
 
 from __future__ import annotations
@@ -61,13 +35,12 @@ from functools import lru_cache
 import bidi.algorithm as _bidi
 import uharfbuzz as hb
 from fontTools import unicodedata as ft_unicodedata
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..core import languages
 from . import fonts
 from .fonts import Face
 
-__all__ = ["Block", "Line", "Piece", "layout", "draw", "draw_text", "fit", "normalise_extracted"]
+__all__ = ["Block", "Line", "Piece", "layout", "fit", "line_offset", "normalise_extracted"]
 
 _COMMON = {"Zyyy", "Zinh", "Zzzz"}
 _CJK_SCRIPTS = {"Hani", "Hira", "Kana", "Hang", "Bopo"}
@@ -479,65 +452,6 @@ def line_offset(block: Block, line: Line, box_width: float | None = None) -> flo
     return (box - line.width) / 2
 
 
-def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None = None, extractable: bool = True) -> float:
-    """Draw ``block`` on a ReportLab canvas with its box's top-left at (x, y_top); return the height used.
-
-    The box is ``box_width`` wide (default: the layout's max_width, else the block's width);
-    alignment is applied inside it. Glyphs take the canvas's current fill colour. With
-    ``extractable`` (default) the logical text is also written invisibly for search and copy.
-
-    Each distinct line becomes one Form XObject per document (glyphs + invisible text), placed
-    with a single ``Do``: a mail merge repeats the same lines hundreds of times, and this keeps
-    500 letters small and fast.
-    """
-    forms = canvas.__dict__.setdefault("_brk_line_forms", {})
-    for line in block.lines:
-        if not line.pieces:
-            continue
-        lx = x + line_offset(block, line, box_width)
-        by = y_top - line.baseline
-        key = (id(line), extractable)
-        entry = forms.get(key)
-        if entry is None:
-            name = f"ln{len(forms)}"
-            size = block.font_size
-            canvas.beginForm(name, lowerx=-4 * size, lowery=-4 * size, upperx=line.width + 4 * size, uppery=4 * size)
-            _draw_line(canvas, block, line, 0.0, 0.0, extractable)
-            canvas.endForm()
-            entry = forms[key] = (line, name)  # the line is kept alive so its id stays unique
-        name = entry[1]
-        canvas.addLiteral(f"q 1 0 0 1 {lx:.3f} {by:.3f} cm /FormXob.{name} Do Q")
-        if name not in canvas._formsinuse:
-            canvas._formsinuse.append(name)
-    return block.height
-
-
-def _draw_line(canvas, block: Block, line: Line, lx: float, by: float, extractable: bool) -> None:
-    ops = []
-    names = []
-    for piece in line.pieces:
-        face = piece.face
-        s = block.font_size / face.upem
-        pen = lx + piece.x
-        for gid, xa, xo, yo, _cl in piece.glyphs:
-            name = _glyph_form(canvas, face, gid)
-            if name is not None:
-                ops.append(f"q {s:.6g} 0 0 {s:.6g} {pen + xo:.3f} {by + yo:.3f} cm /FormXob.{name} Do Q")
-                names.append(name)
-            pen += xa
-    if ops:
-        canvas.addLiteral("\n".join(ops))
-        canvas._formsinuse.extend(dict.fromkeys(names))  # XObject resources (ReportLab internals)
-    if extractable:
-        _draw_invisible(canvas, block, line, lx, by)
-
-
-def draw_text(canvas, text: str, lang: str, x: float, y_top: float, font_size: float, max_width: float | None = None, **kw) -> float:
-    """Convenience: :func:`layout` then :func:`draw`; returns the height used."""
-    block = layout(text, lang, font_size, max_width, **kw)
-    return draw(canvas, block, x, y_top)
-
-
 def fit(
     text: str,
     lang: str,
@@ -582,126 +496,3 @@ def normalise_extracted(text: str, spaces: bool = True) -> str:
     """
     text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
     return " ".join(text.split()) if spaces else "".join(text.split())
-
-
-# --------------------------------------------------------------------------------------------
-# Drawing helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _glyph_form(canvas, face: Face, gid: int) -> str | None:
-    """Name of the Form XObject with this glyph's outline, defined in the canvas's document on first use."""
-    name = f"g.{face.rl_name}.{gid}"
-    if canvas.hasForm(name):
-        return name
-    ops = face.outline(gid)
-    if not ops:
-        return None  # spaces etc.: nothing to paint
-    u = face.upem
-    canvas.beginForm(name, lowerx=-4 * u, lowery=-4 * u, upperx=8 * u, uppery=8 * u)
-    canvas.addLiteral(_path_ops(ops) + " f")
-    canvas.endForm()
-    return name
-
-
-@lru_cache(maxsize=65536)
-def _path_ops(ops: tuple) -> str:
-    parts = []
-    for op in ops:
-        if op[0] == "h":
-            parts.append("h")
-        else:
-            parts.append(" ".join(f"{v:.5g}" for v in op[1:]) + " " + op[0])
-    return "\n".join(parts)
-
-
-def _draw_invisible(canvas, block: Block, line: Line, lx: float, by: float) -> None:
-    """The line's characters as invisible text over the glyphs (see module docstring).
-
-    Left-to-right lines: one string per piece. Lines with right-to-left pieces: one string per
-    space-separated word, in logical order in the content stream, placed over the word's glyphs;
-    words with right-to-left letters are written reversed (visual), other words ("3.", "17:30",
-    "Oslo") as they are — what poppler and pypdf expect of right-to-left PDF text.
-    """
-    size = block.font_size
-    canvas.saveState()
-    canvas.setFont(line.pieces[0].face.rl_name, size)  # else beginText() pulls in Helvetica
-    try:
-        _invisible_text(canvas, line, lx, by, size)
-    finally:
-        canvas.restoreState()
-
-
-def _invisible_text(canvas, line: Line, lx: float, by: float, size: float) -> None:
-    t = canvas.beginText()
-    t.setTextRenderMode(3)
-    if not any(p.rtl for p in line.pieces):
-        for piece in line.pieces:
-            t.setFont(piece.face.rl_name, size)
-            _text_out(t, piece.face, piece.text, lx + piece.x, by, piece.width, size)
-        canvas.drawText(t)
-        return
-    text = line.text
-    boxes: list[list[float] | None] = [None] * len(text)
-    owner: list[Face | None] = [None] * len(text)
-    for piece in line.pieces:
-        pen = piece.x
-        for _gid, xa, _xo, _yo, cluster in piece.glyphs:
-            i = piece.start + cluster
-            box = boxes[i]
-            if box is None:
-                boxes[i] = [pen, pen + xa]
-            else:
-                box[0], box[1] = min(box[0], pen), max(box[1], pen + xa)
-            pen += xa
-        for k in range(len(piece.text)):
-            owner[piece.start + k] = piece.face
-    # characters inside a multi-character cluster share the cluster's box
-    for i in range(1, len(text)):
-        if boxes[i] is None:
-            boxes[i] = boxes[i - 1]
-    for m in re.finditer(r"\S+", text):
-        a, b = m.span()
-        chunks: list[tuple[Face, int, int]] = []
-        for i in range(a, b):
-            face = owner[i]
-            if face is None:
-                continue
-            if chunks and chunks[-1][0] is face:
-                chunks[-1] = (face, chunks[-1][1], i + 1)
-            else:
-                chunks.append((face, i, i + 1))
-        word_rtl = any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text[a:b])
-        word_left = word_right = None
-        for face, ca, cb in chunks:
-            bx = [boxes[i] for i in range(ca, cb) if boxes[i] is not None]
-            if not bx:
-                continue
-            left, right = min(x[0] for x in bx), max(x[1] for x in bx)
-            word_left = left if word_left is None else min(word_left, left)
-            word_right = right if word_right is None else max(word_right, right)
-            chars = text[ca:cb][::-1] if word_rtl else text[ca:cb]
-            t.setFont(face.rl_name, size)
-            _text_out(t, face, chars, lx + left, by, right - left, size)
-        if b < len(text) and word_left is not None:
-            # a thin space at the word's logical end, inside its box: poppler drops real spaces and
-            # misplaces the gap next to a number ("12 مارس" -> "12مارس"), pypdf adds none between
-            # right-to-left words; U+2009 is whitespace to str.split(), so normalising restores " ".
-            edge = word_left if word_rtl else word_right - 0.1 * size
-            t.setFont(_THIN_SPACE_FACE().rl_name, size)
-            _text_out(t, _THIN_SPACE_FACE(), "\u2009", lx + edge, by, 0.1 * size, size)
-    canvas.drawText(t)
-
-
-def _THIN_SPACE_FACE() -> Face:  # noqa: N802
-    return fonts.face("NotoSans")
-
-
-def _text_out(t, face: Face, chars: str, x: float, y: float, width: float, size: float) -> None:
-    s = "".join(ch for ch in chars if ch == " " or (face.covers(ch) and unicodedata.category(ch) != "Cf"))
-    if not s:
-        return
-    natural = stringWidth(s, face.rl_name, size)
-    t.setHorizScale(100.0 * width / natural if natural > 0 and width > 0 else 100.0)
-    t.setTextOrigin(x, y)
-    t.textOut(s)

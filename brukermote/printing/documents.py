@@ -21,6 +21,7 @@ from ..core.phone import display_phone
 from ..meetings.models import Meeting, ProgrammeKind
 from ..meetings.services import programme_clock
 from . import fonts, texts
+from .tagged import StructureTree
 from .layout import (
     GREY,
     MM,
@@ -100,28 +101,42 @@ class PrintContext:
 
 
 class Document:
-    """A canvas with the draft mark applied to every page when needed."""
+    """A tagged canvas (see :mod:`.tagged`) with the draft mark applied to every page when needed."""
 
-    def __init__(self, ctx: PrintContext, size: str, *, landscape_: bool = False, title: str = ""):
+    def __init__(self, ctx: PrintContext, size: str, *, landscape_: bool = False, title: str = "", lang: str = NB):
         self.ctx = ctx
+        self.lang = lang
         self.width, self.height = page_size(size, landscape_)
         self.buffer = io.BytesIO()
         # The initial font is an embedded Noto face, so no unembedded Helvetica enters the PDF.
         self.canvas = Canvas(self.buffer, pagesize=(self.width, self.height), pageCompression=1,
                              initialFontName=fonts.initial_font_name(), initialFontSize=10)
-        self.canvas.setTitle(title)
+        full_title = self._title(title)
+        self.canvas.setTitle(full_title)
         self.canvas.setAuthor(ctx.org.name or "Brukermøte")
         self.canvas.setCreator("Brukermøte")
+        self.canvas.setSubject(ctx.meeting.topic or "")
+        self.tree = StructureTree(self.canvas, languages.get(lang).code if lang in languages.LANGUAGES else NB,
+                                  full_title)
         self.pen = Pen(self.canvas)
         self.pages = 0
+
+    def _title(self, kind: str) -> str:
+        """What a viewer's title bar and a screen reader announce: the kind of document, the topic
+        and the date (in Norwegian: the committee's filing language)."""
+        meeting = self.ctx.meeting
+        parts = [kind or "Brukermøte", meeting.topic or "", texts.long_date(meeting.local_date, NB)]
+        return " – ".join(p for p in parts if p)
 
     def end_page(self) -> None:
         if self.ctx.draft:
             draw_draft(self.canvas, self.width, self.height, NB, self.ctx.unreviewed_note())
         self.canvas.showPage()
+        self.tree.end_page()
         self.pages += 1
 
     def finish(self) -> bytes:
+        self.tree.finish()
         self.canvas.save()
         return self.buffer.getvalue()
 
@@ -290,7 +305,7 @@ def draw_poster(doc: Document, ctx: PrintContext, lang: str, with_nb: bool, x: f
 
 
 def poster(ctx: PrintContext, lang: str, *, size: str = "A4", with_nb: bool = False) -> bytes:
-    doc = Document(ctx, size, title=f"Plakat {lang}")
+    doc = Document(ctx, size, title="Plakat", lang=lang)
     draw_poster(doc, ctx, lang, with_nb, 0, 0, doc.width, doc.height, "poster", size)
     doc.end_page()
     return doc.finish()
@@ -299,7 +314,7 @@ def poster(ctx: PrintContext, lang: str, *, size: str = "A4", with_nb: bool = Fa
 def flyer(ctx: PrintContext, lang: str, *, size: str = "A5", with_nb: bool = False) -> bytes:
     """Flyers printed 2 (A5) or 4 (A6) to an A4 sheet, with cut marks."""
     landscape_ = size == "A5"
-    doc = Document(ctx, "A4", landscape_=landscape_, title=f"Flygeblad {lang}")
+    doc = Document(ctx, "A4", landscape_=landscape_, title="Flygeblad", lang=lang)
     columns, rows = (2, 1) if size == "A5" else (2, 2)
     w, h = doc.width / columns, doc.height / rows
     for col in range(columns):
@@ -526,7 +541,7 @@ def _both(ctx: PrintContext, lang: str, key: str, **values) -> str:
 
 def slips(ctx: PrintContext, lang: str, *, pages: int = 1) -> bytes:
     """Sign-up slips, three to a page, each on its own so nobody sees another person's details."""
-    doc = Document(ctx, "A4", title="Påmeldingslapper")
+    doc = Document(ctx, "A4", title="Påmeldingslapper", lang=lang)
     slip_h = doc.height / 3
     for _page in range(max(1, pages)):
         for index in range(3):
@@ -569,16 +584,16 @@ def _face(canvas, cx: float, cy: float, r: float, mood: int) -> None:
     canvas.restoreState()
 
 
-def _sheet(ctx: PrintContext, document: str, title: str, margin_mm_: float = 18.0):
+def _sheet(ctx: PrintContext, document: str, title: str, lang: str, margin_mm_: float = 18.0):
     """An A4 sheet with the marks row at the top: returns (doc, x, width, y where content starts)."""
-    doc = Document(ctx, "A4", title=title)
+    doc = Document(ctx, "A4", title=title, lang=lang)
     x, w = margin_mm_ * MM, doc.width - 2 * margin_mm_ * MM
     draw_mark_row(doc.canvas, ctx.marks, document, "A4", x, doc.height - 10 * MM)
     return doc, x, w, doc.height - 30 * MM
 
 
 def feedback_form(ctx: PrintContext, lang: str) -> bytes:
-    doc, x, w, y = _sheet(ctx, "feedback-form", "Tilbakemeldingsskjema")
+    doc, x, w, y = _sheet(ctx, "feedback-form", "Tilbakemeldingsskjema", lang)
     c, pen = doc.canvas, doc.pen
     y -= pen.text(ctx.t(lang)("feedback.title"), lang, x, y, w, 24, bold=True) + 2
     if lang != NB:
@@ -614,7 +629,7 @@ def feedback_form(ctx: PrintContext, lang: str) -> bytes:
 
 
 def tally(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc, x, w, y = _sheet(ctx, "tally", "Telleark", margin_mm_=15.0)
+    doc, x, w, y = _sheet(ctx, "tally", "Telleark", lang, margin_mm_=15.0)
     c, pen = doc.canvas, doc.pen
     y += 2 * MM
     y -= pen.text(_both(ctx, lang, "tally.title"), lang, x, y, w, 20, bold=True) + 2
@@ -659,7 +674,7 @@ def _kind_label(ctx: PrintContext, lang: str, kind: ProgrammeKind) -> str:
 
 
 def programme(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc, x, w, y = _sheet(ctx, "programme", "Program")
+    doc, x, w, y = _sheet(ctx, "programme", "Program", lang)
     pen = doc.pen
     y -= pen.text(_both(ctx, lang, "programme.title"), lang, x, y, w, 22, bold=True) + 4
     topic = ctx.field(lang, "topic")
@@ -715,7 +730,7 @@ def _briefing_languages(meeting) -> list[str] | None:
 
 
 def briefing(ctx: PrintContext, lang: str = NB) -> bytes:
-    doc, x, w, y = _sheet(ctx, "briefing", "Tolkeorientering")
+    doc, x, w, y = _sheet(ctx, "briefing", "Tolkeorientering", lang)
     pen, t = doc.pen, ctx.t(lang)
     y -= pen.text(t("briefing.title"), lang, x, y, w, 22, bold=True) + 6
     arrival = _briefing_arrival(ctx.meeting)

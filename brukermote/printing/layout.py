@@ -6,17 +6,20 @@ Documents are drawn on a ReportLab canvas in points; text goes through the engin
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
 from functools import lru_cache
 
+import qrcode
 from flask_babel import lazy_gettext as _l
 from reportlab import rl_config
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc
 
-from . import pdftext
+from . import pdftext, tagged
 from . import text as engine
 
 # Binary (Flate) streams without ASCII85: smaller PDFs, and no slow pure-Python encoder.
@@ -122,6 +125,30 @@ def draw_mark_row(canvas, marks, document: str, size: str, x: float, y_top: floa
     return height * MM
 
 
+# -- ink ---------------------------------------------------------------------------------------------
+
+def set_fill(canvas, colour) -> None:
+    """Fill colour as print wants it: black (and greys) as one grey ink, not as RGB, which a colour
+    conversion turns into four inks; on a print-shop canvas (``_brk_cmyk``) black is 100 % K."""
+    if isinstance(colour, Color) and colour.red == colour.green == colour.blue and getattr(colour, "alpha", 1) == 1:
+        if getattr(canvas, "_brk_cmyk", False):
+            canvas.setFillColorCMYK(0, 0, 0, 1 - colour.red)
+        else:
+            canvas.setFillGray(colour.red)
+    else:
+        canvas.setFillColor(colour)
+
+
+def set_stroke(canvas, colour) -> None:
+    if isinstance(colour, Color) and colour.red == colour.green == colour.blue and getattr(colour, "alpha", 1) == 1:
+        if getattr(canvas, "_brk_cmyk", False):
+            canvas.setStrokeColorCMYK(0, 0, 0, 1 - colour.red)
+        else:
+            canvas.setStrokeGray(colour.red)
+    else:
+        canvas.setStrokeColor(colour)
+
+
 # -- text -------------------------------------------------------------------------------------------
 
 class Pen:
@@ -131,13 +158,22 @@ class Pen:
         self.canvas = canvas
 
     def text(self, text: str, lang: str, x: float, y_top: float, width: float, size: float, *,
-             bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25) -> float:
+             bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25,
+             role: str | None = "P") -> float:
+        """Draw a block of text; ``role`` is its structure element (P, H1, H2, LBody …; None for
+        decoration, drawn as an artifact)."""
         if not text:
             return 0.0
         block = engine.layout(text, lang, size, width, bold=bold, align=align, line_height=line_height)
-        self.canvas.setFillColor(colour)
-        pdftext.draw(self.canvas, block, x, y_top)
-        self.canvas.setFillColor(black)
+        set_fill(self.canvas, colour)
+        tree = tagged.tree_of(self.canvas)
+        if tree is not None and role is None:  # decoration (the draft stamp): an artifact
+            with tree.artifact():
+                pdftext.draw(self.canvas, block, x, y_top)
+        else:
+            marker = tree.line_marker(tree.new_element(role, lang), lang) if tree is not None else None
+            pdftext.draw(self.canvas, block, x, y_top, marker=marker)
+        set_fill(self.canvas, black)
         return block.height
 
     def height(self, text: str, lang: str, width: float, size: float, *, bold: bool = False,
@@ -158,33 +194,40 @@ class MeasuringPen(Pen):
         super().__init__(canvas=None)
 
     def text(self, text: str, lang: str, x: float, y_top: float, width: float, size: float, *,
-             bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25) -> float:
+             bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25,
+             role: str = "P") -> float:
         return self.height(text, lang, width, size, bold=bold, line_height=line_height)
 
 
 # -- marks, QR, draft, cut marks -------------------------------------------------------------------
 
-@lru_cache(maxsize=32)
-def _image_reader(mark_id: int, updated: str, raster: bytes) -> ImageReader:
-    return ImageReader(io.BytesIO(raster))
+@lru_cache(maxsize=16)
+def _prepared_image(mark_id: int, updated: str, raster: bytes) -> pdfdoc.PDFImageXObject:
+    """The mark as a compressed PDF image, made once per process (per upload), not per document:
+    ReportLab would otherwise decode, hash and deflate each logo again for every PDF."""
+    return pdfdoc.PDFImageXObject(f"brkmark{mark_id}", ImageReader(io.BytesIO(raster)), mask="auto")
 
 
-def _mark_form(canvas, mark) -> str:
-    """Each mark becomes a unit-square Form XObject once per document; ReportLab would otherwise
-    hash the whole image on every ``drawImage`` (600 times in a 150-letter merge)."""
-    forms = canvas.__dict__.setdefault("_brk_mark_forms", {})
-    name = forms.get(mark.id)
-    if name is None:
-        name = forms[mark.id] = f"mark{mark.id}"
-        canvas.beginForm(name, lowerx=0, lowery=0, upperx=1, uppery=1)
-        canvas.drawImage(_image_reader(mark.id, str(mark.updated_at), mark.raster), 0, 0, width=1, height=1,
-                         mask="auto")
-        canvas.endForm()
+def _mark_image(canvas, mark) -> str:
+    """The document's image XObject for ``mark`` (embedded once per document); returns its name."""
+    doc = canvas._doc
+    name = f"brkmark{mark.id}"
+    registered = doc.getXObjectName(name)
+    if registered not in doc.idToObject:
+        template = _prepared_image(mark.id, str(mark.updated_at), mark.raster)
+        image = copy.copy(template)
+        image.name = name
+        soft_mask = image.__dict__.pop("_smask", None)
+        if soft_mask is not None:
+            image.smask = doc.Reference(copy.copy(soft_mask), doc.getXObjectName(name + "mask"))
+        doc.Reference(image, registered)
+        doc.addForm(name, image)
     return name
 
 
 def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: float) -> None:
-    """The required marks in one row, each at its own aspect, spread over the width."""
+    """The required marks in one row, each at its own aspect, spread over the width; each is a
+    figure in the structure tree, named by its alternative text."""
     marks = [m for m in marks if m.raster]
     if not marks:
         return
@@ -193,31 +236,57 @@ def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: floa
         w = min(height / mark.aspect, slot - 4 * MM)
         h = w * mark.aspect
         cx = x + slot * index + slot / 2
-        name = _mark_form(canvas, mark)
-        canvas.saveState()
-        canvas.transform(w, 0, 0, h, cx - w / 2, y_top - (height + h) / 2)
-        canvas.doForm(name)
-        canvas.restoreState()
+        name = _mark_image(canvas, mark)
+        with tagged.figure(canvas, mark.name):
+            canvas.saveState()
+            canvas.transform(w, 0, 0, h, cx - w / 2, y_top - (height + h) / 2)
+            canvas._code.append(f"/{canvas._doc.getXObjectName(name)} Do")
+            canvas.restoreState()
+        canvas._currentPageHasImages = 1
+        canvas._formsinuse.append(name)
 
 
-def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
-    """Vector QR code with its quiet zone inside ``size`` (x, y = lower left)."""
-    from .preflight import qr_matrix
+@lru_cache(maxsize=64)
+def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's modules (built once per address and process; preflight reads the same)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)
+    return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
 
+
+@lru_cache(maxsize=64)
+def _qr_path(url: str) -> tuple[str, int]:
+    """The dark modules as one path in module units (one fill, not one operator set per module)."""
     matrix = qr_matrix(url)
     quiet = 4
     cells = len(matrix) + 2 * quiet
-    module = size / cells
-    canvas.saveState()
-    canvas.setFillColor(white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(black)
+    parts = []
     for row, line in enumerate(matrix):
-        for col, dark in enumerate(line):
-            if dark:
-                canvas.rect(x + (col + quiet) * module, y + size - (row + quiet + 1) * module,
-                            module, module, stroke=0, fill=1)
-    canvas.restoreState()
+        col = 0
+        while col < len(line):
+            if line[col]:
+                start = col
+                while col < len(line) and line[col]:
+                    col += 1
+                parts.append(f"{start + quiet} {cells - row - quiet - 1} {col - start} 1 re")
+            else:
+                col += 1
+    return "\n".join(parts), cells
+
+
+def draw_qr(canvas, url: str, x: float, y: float, size: float, alt: str | None = None) -> None:
+    """Vector QR code with its quiet zone inside ``size`` (x, y = lower left), a figure in the
+    structure tree whose alternative text gives the address."""
+    path, cells = _qr_path(url)
+    module = size / cells
+    with tagged.figure(canvas, alt or f"QR: {url}"):
+        canvas.saveState()
+        canvas.setFillGray(1)
+        canvas.rect(x, y, size, size, stroke=0, fill=1)
+        set_fill(canvas, black)
+        canvas.addLiteral(f"q {module:.5f} 0 0 {module:.5f} {x:.3f} {y:.3f} cm\n{path}\nf Q")
+        canvas.restoreState()
 
 
 def draw_draft(canvas, page_width: float, page_height: float, lang: str, note: str) -> None:
@@ -227,16 +296,21 @@ def draw_draft(canvas, page_width: float, page_height: float, lang: str, note: s
     canvas.rotate(35)
     size = page_width / 8
     Pen(canvas).text("UTKAST · DRAFT", "en", -page_width, size / 2, 2 * page_width, size, bold=True,
-                     align="center", colour=Color(0.75, 0.0, 0.0, alpha=0.25))
+                     align="center", colour=Color(0.75, 0.0, 0.0, alpha=0.25), role=None)
     canvas.restoreState()
-    Pen(canvas).text(note, "nb", 6 * MM, 7 * MM + 8, page_width - 12 * MM, 7, colour=Color(0.6, 0, 0))
+    Pen(canvas).text(note, "nb", 6 * MM, 7 * MM + 8, page_width - 12 * MM, 7, colour=Color(0.6, 0, 0), role="Note")
 
 
 def draw_cut_marks(canvas, page_width: float, page_height: float, columns: int, rows: int) -> None:
     """Crop marks in the margins and dashed guides where the sheet is to be cut."""
+    with tagged.artifact(canvas):
+        _cut_marks(canvas, page_width, page_height, columns, rows)
+
+
+def _cut_marks(canvas, page_width: float, page_height: float, columns: int, rows: int) -> None:
     canvas.saveState()
     canvas.setLineWidth(0.4)
-    canvas.setStrokeColor(GREY)
+    set_stroke(canvas, GREY)
     length = 5 * MM
     for col in range(1, columns):
         xx = page_width * col / columns
@@ -247,7 +321,7 @@ def draw_cut_marks(canvas, page_width: float, page_height: float, columns: int, 
         canvas.line(0, yy, length, yy)
         canvas.line(page_width - length, yy, page_width, yy)
     canvas.setDash(2, 3)
-    canvas.setStrokeColor(LIGHT)
+    set_stroke(canvas, LIGHT)
     for col in range(1, columns):
         xx = page_width * col / columns
         canvas.line(xx, length, xx, page_height - length)
@@ -258,15 +332,18 @@ def draw_cut_marks(canvas, page_width: float, page_height: float, columns: int, 
 
 
 def checkbox(canvas, x: float, y_top: float, size: float) -> None:
-    canvas.saveState()
-    canvas.setLineWidth(1)
-    canvas.rect(x, y_top - size, size, size, stroke=1, fill=0)
-    canvas.restoreState()
+    with tagged.artifact(canvas):
+        canvas.saveState()
+        canvas.setLineWidth(1)
+        set_stroke(canvas, black)
+        canvas.rect(x, y_top - size, size, size, stroke=1, fill=0)
+        canvas.restoreState()
 
 
 def write_line(canvas, x: float, y: float, width: float) -> None:
-    canvas.saveState()
-    canvas.setLineWidth(0.6)
-    canvas.setStrokeColor(GREY)
-    canvas.line(x, y, x + width, y)
-    canvas.restoreState()
+    with tagged.artifact(canvas):
+        canvas.saveState()
+        canvas.setLineWidth(0.6)
+        set_stroke(canvas, GREY)
+        canvas.line(x, y, x + width, y)
+        canvas.restoreState()

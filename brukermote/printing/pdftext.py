@@ -41,11 +41,12 @@ _LAYOUT_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u
 _SPACES = frozenset(" \u00a0\u3000\t")
 
 
-def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None = None) -> float:
+def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None = None, marker=None) -> float:
     """Draw ``block`` with its box's top-left at (x, y_top); return the height used.
 
     The box is ``box_width`` wide (default: the layout's max_width, else the block's width) and the
-    lines are aligned inside it. Glyphs take the canvas's current fill colour.
+    lines are aligned inside it. Glyphs take the canvas's current fill colour. ``marker(line, rtl)``,
+    if given, returns the operators that open and close each line's marked content (tagged PDF).
     """
     cache = canvas._doc.__dict__.setdefault("_brk_line_ops", {})
     ops = ["BT"]
@@ -60,7 +61,11 @@ def draw(canvas, block: Block, x: float, y_top: float, box_width: float | None =
         lx = x + engine.line_offset(block, line, box_width)
         by = y_top - line.baseline
         ops.append(f"1 0 0 1 {lx:.3f} {by:.3f} Tm")
-        ops.append(entry[1])
+        if marker is None:
+            ops.append(entry[1])
+        else:
+            begin, end = marker(line, any(piece.rtl for piece in line.pieces))
+            ops += [begin, entry[1], end]
     if len(ops) > 1:
         ops.append("ET")
         canvas.addLiteral("\n".join(ops))

@@ -18,7 +18,7 @@ from ..core.timeutil import local_zone, utcnow
 from ..meetings.models import Meeting, MeetingStatus
 from . import marks as marks_service
 from . import texts
-from .layout import DOCUMENTS, mark_widths_mm
+from .layout import DOCUMENTS, mark_widths_mm, qr_matrix
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,6 @@ def qr_url(meeting: Meeting, spec, language: str) -> str:
     if not spec.qr_path:
         return public_url(meeting)
     return f"{public_url(meeting)}{spec.qr_path}?lang={language}"
-
-
-def qr_matrix(url: str):
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(url)
-    code.make(fit=True)
-    return code.get_matrix()
 
 
 def qr_decodes_to(url: str) -> bool | None:

@@ -41,21 +41,14 @@ def _fonts(reader: PdfReader) -> dict[str, dict]:
 
 
 def _marks_on_page(page) -> set[str]:
-    """The marks a page actually paints: mark forms invoked by its content that hold an image."""
+    """The marks a page actually paints: image XObjects its content invokes (each logo once)."""
     import re
 
     content = page.get_contents().get_data().decode("latin-1")
-    used = set(re.findall(r"/(FormXob\.mark\d+) Do", content))
+    used = set(re.findall(r"/(FormXob\.brkmark\d+) Do", content))
     xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
-    painted = set()
-    for name in used:
-        form = xobjects.get("/" + name)
-        if form is None:
-            continue
-        inner = (form.get_object().get("/Resources") or {}).get("/XObject") or {}
-        if any(x.get_object().get("/Subtype") == "/Image" for x in inner.values()):
-            painted.add(name)
-    return painted
+    return {name.removeprefix("FormXob.b").replace("rkmark", "mark") for name in used
+            if "/" + name in xobjects and xobjects["/" + name].get_object().get("/Subtype") == "/Image"}
 
 
 def _assert_pdf(pdf: bytes, document: str, size: str, code: str, pages: int | None = None):
@@ -79,7 +72,7 @@ def _assert_pdf(pdf: bytes, document: str, size: str, code: str, pages: int | No
     if mark_row_mm(document, size) is not None:
         from brukermote.printing.marks import ensure_marks
 
-        required = {f"FormXob.mark{m.id}" for m in ensure_marks() if m.required}
+        required = {f"mark{m.id}" for m in ensure_marks() if m.required}
         for page in reader.pages:
             assert required <= _marks_on_page(page), "a page lacks a required mark"
     assert printed(pdf, expected_date(FIXED_DAY, code)), f"{code}: date missing in {document}"

@@ -19,7 +19,8 @@ from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc
 
-from . import pdftext, tagged
+from ..core import languages
+from . import inkcheck, pdftext, printshop, tagged
 from . import text as engine
 
 # Binary (Flate) streams without ASCII85: smaller PDFs, and no slow pure-Python encoder.
@@ -52,6 +53,8 @@ class DocumentSpec:
     personal_data: bool = False
     #: Works on a selection of contacts (mail merge).
     per_contact: bool = False
+    #: Comes as a print-shop variant too (trim size with bleed, crop marks, 100 % K text).
+    print_shop: bool = False
 
     def phrase_keys(self) -> set[str]:
         from .texts import phrase_keys
@@ -60,8 +63,8 @@ class DocumentSpec:
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {spec.key: spec for spec in [
-    DocumentSpec("poster", _l("Poster"), ("A4", "A3"), "A4", ("doc.",), has_qr=True),
-    DocumentSpec("flyer", _l("Flyer"), ("A5", "A6"), "A5", ("doc.",), has_qr=True),
+    DocumentSpec("poster", _l("Poster"), ("A4", "A3"), "A4", ("doc.",), has_qr=True, print_shop=True),
+    DocumentSpec("flyer", _l("Flyer"), ("A5", "A6"), "A5", ("doc.",), has_qr=True, print_shop=True),
     DocumentSpec("letters", _l("Invitation letters"), ("A4",), "A4", ("doc.", "letter.", "slip."),
                  personal_data=True, per_contact=True),
     DocumentSpec("envelopes", _l("Envelopes"), ("C5", "DL"), "C5", ("letter.title",), personal_data=True,
@@ -122,7 +125,37 @@ def draw_mark_row(canvas, marks, document: str, size: str, x: float, y_top: floa
         return 0.0
     height, width = row
     draw_marks(canvas, marks, x, y_top, width * MM, height * MM)
+    record(canvas, x, y_top - height * MM, x + width * MM, y_top, "marks")
     return height * MM
+
+
+# -- what was drawn where: the page layout the rendered-page check compares with ------------------
+
+#: No ink closer to the paper's edge than this: office printers cannot print there, and a print
+#: shop's trim may wander by as much.
+SAFE_MM = 5.0
+
+
+def record(canvas, x0: float, y0: float, x1: float, y1: float, name: str = "", lang: str = "") -> None:
+    """Declare a box something is drawn in on the current page (no-op on a plain canvas)."""
+    sheet = getattr(canvas, "_brk_sheet", None) if canvas is not None else None
+    if sheet is not None:
+        sheet.blocks.append(inkcheck.Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), name, lang))
+
+
+def record_qr(canvas, x: float, y: float, size: float, url: str) -> None:
+    sheet = getattr(canvas, "_brk_sheet", None) if canvas is not None else None
+    if sheet is not None:
+        box = inkcheck.Box(x, y, x + size, y + size, "qr")
+        sheet.blocks.append(box)
+        sheet.qr.append(inkcheck.QRExpectation(box, url))
+
+
+def record_ignore(canvas, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Ink there is meant to be outside every block and the safe area (crop marks, bleed)."""
+    sheet = getattr(canvas, "_brk_sheet", None) if canvas is not None else None
+    if sheet is not None:
+        sheet.ignore.append(inkcheck.Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), "ignore"))
 
 
 # -- ink ---------------------------------------------------------------------------------------------
@@ -130,13 +163,24 @@ def draw_mark_row(canvas, marks, document: str, size: str, x: float, y_top: floa
 def set_fill(canvas, colour) -> None:
     """Fill colour as print wants it: black (and greys) as one grey ink, not as RGB, which a colour
     conversion turns into four inks; on a print-shop canvas (``_brk_cmyk``) black is 100 % K."""
+    cmyk = getattr(canvas, "_brk_cmyk", False)
     if isinstance(colour, Color) and colour.red == colour.green == colour.blue and getattr(colour, "alpha", 1) == 1:
-        if getattr(canvas, "_brk_cmyk", False):
+        if cmyk:
             canvas.setFillColorCMYK(0, 0, 0, 1 - colour.red)
         else:
             canvas.setFillGray(colour.red)
+    elif cmyk and isinstance(colour, Color) and getattr(colour, "alpha", 1) == 1:
+        canvas.setFillColorCMYK(*_cmyk(colour))
     else:
         canvas.setFillColor(colour)
+
+
+def _cmyk(colour: Color) -> tuple[float, float, float, float]:
+    """A plain conversion for the few coloured texts (the red of a cancellation)."""
+    k = 1 - max(colour.red, colour.green, colour.blue)
+    if k >= 1:
+        return 0.0, 0.0, 0.0, 1.0
+    return tuple((1 - c - k) / (1 - k) for c in (colour.red, colour.green, colour.blue)) + (k,)
 
 
 def set_stroke(canvas, colour) -> None:
@@ -154,17 +198,21 @@ def set_stroke(canvas, colour) -> None:
 class Pen:
     """Draws text through the engine; sizes in points, positions from the top of the block."""
 
-    def __init__(self, canvas):
+    def __init__(self, canvas, scale: float = 1.0):
         self.canvas = canvas
+        #: every font size is multiplied by this: a document shrinks its text to fit (see documents.fit)
+        self.scale = scale
 
     def text(self, text: str, lang: str, x: float, y_top: float, width: float, size: float, *,
              bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25,
              role: str | None = "P") -> float:
         """Draw a block of text; ``role`` is its structure element (P, H1, H2, LBody …; None for
-        decoration, drawn as an artifact)."""
+        decoration, drawn as an artifact). Returns the height used."""
         if not text:
             return 0.0
-        block = engine.layout(text, lang, size, width, bold=bold, align=align, line_height=line_height)
+        block = engine.layout(text, lang, size * self.scale, width, bold=bold, align=align, line_height=line_height)
+        if role is not None:
+            record(self.canvas, x, y_top - block.height, x + max(width, block.width), y_top, _snippet(text), lang)
         set_fill(self.canvas, colour)
         tree = tagged.tree_of(self.canvas)
         if tree is not None and role is None:  # decoration (the draft stamp): an artifact
@@ -176,22 +224,51 @@ class Pen:
         set_fill(self.canvas, black)
         return block.height
 
+    def parts(self, parts: list[tuple[str, str]], x: float, y_top: float, width: float, size: float, *,
+              bold: bool = False, colour=black, role: str | None = "P", gap: float = 0.0,
+              secondary: float = 0.85) -> float:
+        """Each (text, language) as its own block, stacked: a phrase and its Norwegian translation
+        keep their own direction and punctuation. Later parts are ``secondary`` times the size and
+        follow the first part's side of the page (a Norwegian line under Arabic is right-aligned).
+        Returns the height used."""
+        first_rtl = languages.get(parts[0][1]).rtl if parts else False
+        y = y_top
+        for index, (text, lang) in enumerate(parts):
+            align = "start" if index == 0 else ("right" if first_rtl else "left")
+            y -= self.text(text, lang, x, y, width, size * (secondary if index else 1.0), bold=bold, colour=colour,
+                           role=role, align=align)
+            if index + 1 < len(parts):
+                y -= gap
+        return y_top - y
+
+    def parts_height(self, parts: list[tuple[str, str]], width: float, size: float, *, bold: bool = False,
+                     gap: float = 0.0, secondary: float = 0.85) -> float:
+        heights = [self.height(text, lang, width, size * (secondary if i else 1.0), bold=bold)
+                   for i, (text, lang) in enumerate(parts)]
+        return sum(heights) + gap * max(0, len(heights) - 1)
+
     def height(self, text: str, lang: str, width: float, size: float, *, bold: bool = False,
                line_height: float = 1.25) -> float:
         if not text:
             return 0.0
-        return engine.layout(text, lang, size, width, bold=bold, line_height=line_height).height
+        return engine.layout(text, lang, size * self.scale, width, bold=bold, line_height=line_height).height
 
     def fit(self, text: str, lang: str, width: float, height: float, max_size: float, min_size: float,
             *, bold: bool = False) -> float:
         return engine.fit(text, lang, width, height, max_size=max_size, min_size=min_size, bold=bold)
 
 
+def _snippet(text: str) -> str:
+    """How a finding names a block: its first words."""
+    first = " ".join(text.split())
+    return first if len(first) <= 40 else first[:39] + "…"
+
+
 class MeasuringPen(Pen):
     """A Pen that only measures: the same layout code can find its size without drawing twice."""
 
-    def __init__(self):
-        super().__init__(canvas=None)
+    def __init__(self, scale: float = 1.0):
+        super().__init__(canvas=None, scale=scale)
 
     def text(self, text: str, lang: str, x: float, y_top: float, width: float, size: float, *,
              bold: bool = False, align: str = "start", colour=black, line_height: float = 1.25,
@@ -215,7 +292,12 @@ def _mark_image(canvas, mark) -> str:
     registered = doc.getXObjectName(name)
     if registered not in doc.idToObject:
         template = _prepared_image(mark.id, str(mark.updated_at), mark.raster)
-        image = copy.copy(template)
+        if getattr(canvas, "_brk_cmyk", False):  # print shop: the logo keeps its own (sRGB) colours
+            image = printshop.ICCImage.__new__(printshop.ICCImage)
+            image.__dict__.update(template.__dict__)
+            image.colour_space = printshop.srgb_colour_space(doc)
+        else:
+            image = copy.copy(template)
         image.name = name
         soft_mask = image.__dict__.pop("_smask", None)
         if soft_mask is not None:
@@ -280,6 +362,7 @@ def draw_qr(canvas, url: str, x: float, y: float, size: float, alt: str | None =
     structure tree whose alternative text gives the address."""
     path, cells = _qr_path(url)
     module = size / cells
+    record_qr(canvas, x, y, size, url)
     with tagged.figure(canvas, alt or f"QR: {url}"):
         canvas.saveState()
         canvas.setFillGray(1)
@@ -305,6 +388,13 @@ def draw_cut_marks(canvas, page_width: float, page_height: float, columns: int, 
     """Crop marks in the margins and dashed guides where the sheet is to be cut."""
     with tagged.artifact(canvas):
         _cut_marks(canvas, page_width, page_height, columns, rows)
+    # the marks sit in the margins, the dashed guides run across the sheet: both are meant
+    for col in range(1, columns):
+        xx = page_width * col / columns
+        record_ignore(canvas, xx - 1, 0, xx + 1, page_height)
+    for row in range(1, rows):
+        yy = page_height * row / rows
+        record_ignore(canvas, 0, yy - 1, page_width, yy + 1)
 
 
 def _cut_marks(canvas, page_width: float, page_height: float, columns: int, rows: int) -> None:
@@ -332,6 +422,9 @@ def _cut_marks(canvas, page_width: float, page_height: float, columns: int, rows
 
 
 def checkbox(canvas, x: float, y_top: float, size: float) -> None:
+    if canvas is None:  # measuring
+        return
+    record(canvas, x, y_top - size, x + size, y_top, "checkbox")
     with tagged.artifact(canvas):
         canvas.saveState()
         canvas.setLineWidth(1)
@@ -341,6 +434,9 @@ def checkbox(canvas, x: float, y_top: float, size: float) -> None:
 
 
 def write_line(canvas, x: float, y: float, width: float) -> None:
+    if canvas is None:  # measuring
+        return
+    record(canvas, x, y - 1, x + width, y + 1, "write line")
     with tagged.artifact(canvas):
         canvas.saveState()
         canvas.setLineWidth(0.6)

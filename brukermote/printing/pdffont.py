@@ -182,7 +182,10 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
         # own advance only matters to validators: the last component's end
         advances = list(program.advances) + [
             max(0, min(0xFFFF, parts[-1][1] + program.advances[parts[-1][0]])) for parts in composites]
-        tables[b"hmtx"] = b"".join(struct.pack(">Hh", adv, 0) for adv in advances)
+        # Left side bearings must equal each glyph's xMin: rasterisers (FreeType) place a glyph by
+        # its bearing, so a wrong one shifts the outline sideways.
+        bearings = [_x_min(tables[b"glyf"], loca, gid) for gid in range(total)]
+        tables[b"hmtx"] = b"".join(struct.pack(">Hh", adv, lsb) for adv, lsb in zip(advances, bearings, strict=True))
         hhea = bytearray(tables[b"hhea"])
         hhea[34:36] = struct.pack(">H", total)
         tables[b"hhea"] = bytes(hhea)
@@ -197,6 +200,11 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
     if post:
         tables[b"post"] = struct.pack(">I", 0x00030000) + post[4:32]  # no glyph names
     return _assemble({tag: tables[tag] for tag in _KEEP_TABLES if tag in tables})
+
+
+def _x_min(glyf: bytes, loca: list[int], gid: int) -> int:
+    start, end = loca[gid], loca[gid + 1]
+    return struct.unpack(">h", glyf[start + 2:start + 4])[0] if end - start >= 10 else 0
 
 
 def _composite_glyph(glyf: bytes, offsets, parts: tuple[tuple[int, int, int], ...]) -> bytes:

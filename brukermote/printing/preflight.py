@@ -6,7 +6,9 @@ Each finding says what is wrong and what to do about it. Errors block a final pr
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
 from flask import current_app
@@ -164,6 +166,10 @@ def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | 
                                                field=_("topic") if field_name == "topic" else _("description"),
                                                lang=languages.get(code).name_nb), code)
 
+    if spec.has_qr and not public_address_reachable():
+        report.error("address", _("The QR code and the printed web address would lead to %(url)s, which only this "
+                                  "computer can open: set PUBLIC_BASE_URL to the address participants use, or "
+                                  "print a draft.", url=current_app.config["PUBLIC_BASE_URL"]))
     if spec.has_qr:
         results = {qr_decodes_to(url) for url in {qr_url(meeting, spec, code) for code in codes}}
         if False in results:
@@ -171,6 +177,48 @@ def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | 
         elif None in results:
             report.warning("qr", _("No QR reader is installed; the QR code was not checked."))
     return report
+
+
+#: Where a development server answers: a QR code to one of these leads nowhere on a phone.
+_LOOPBACK_HOSTS = {"localhost", "0.0.0.0", "::", "::1", "[::1]"}
+
+
+def public_address_reachable(url: str | None = None) -> bool:
+    """Whether ``PUBLIC_BASE_URL`` is an address a participant's phone can open (not loopback, not
+    an unset default)."""
+    url = url or current_app.config.get("PUBLIC_BASE_URL") or ""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host or host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.endswith(".local"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_loopback or address.is_unspecified or address.is_link_local)
+
+
+def add_page_findings(report: Report, document: str, layout_problems, ink_problems) -> None:
+    """What the drawn pages showed: blocks that did not fit, ink where none should be, QR codes that
+    do not read back. All are errors: the page would print cut, overlapping or useless."""
+    title = DOCUMENTS[document].title
+    for problem in layout_problems:
+        name = languages.get(problem.language).name_nb if problem.language in languages.LANGUAGES else problem.language
+        if problem.kind == "overlap":
+            message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» runs into «%(other)s». Shorten the text or "
+                        "choose a larger size.", doc=title, lang=name, page=problem.page, block=problem.block,
+                        other=problem.other)
+        else:
+            message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» does not fit on the page. Shorten the text "
+                        "or choose a larger size.", doc=title, lang=name, page=problem.page, block=problem.block)
+        report.error("fit", message, problem.language)
+    for problem in ink_problems:
+        if problem.kind in ("qr_unreadable", "qr_wrong_url"):
+            report.error("qr", _("%(doc)s, page %(page)d: the printed QR code does not open the meeting's page "
+                                 "(%(detail)s).", doc=title, page=problem.page, detail=problem.detail))
+        else:
+            report.error("ink", _("%(doc)s, page %(page)d: something is printed outside its place (%(detail)s).",
+                                  doc=title, page=problem.page, detail=problem.detail),
+                         problem.box.lang if problem.box is not None and problem.box.lang else None)
 
 
 def as_text(report: Report) -> str:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from ..outreach.models import ConsentPurpose, Contact
 from ..tasks import app_task
-from . import documents, marks, preflight
+from . import documents, inkcheck, marks, preflight
 from .documents import LabelLayout, PrintContext, PrintError
 from .layout import DOCUMENTS
 
@@ -38,11 +38,19 @@ class PrintRequest:
     contact_ids: list[int] | None = None
     label_layout: str | None = None
     pages: int = 1
+    #: posters and flyers: "office" (any printer, white margins) or "printshop" (bleed, crop marks, K)
+    variant: str = "office"
+    #: flyers on the office printer: "sheet" (2 or 4 to an A4 sheet) or "single" (one per A5/A6 page)
+    sheet: str = "sheet"
 
     def filename(self, meeting: Meeting) -> str:
         parts = [self.document, str(meeting.local_date), self.language if not DOCUMENTS[self.document].per_contact else ""]
         if self.size:
             parts.append(self.size)
+        if self.variant == "printshop" and DOCUMENTS[self.document].print_shop:
+            parts.append("trykkeri")
+        elif self.sheet == "single" and self.document == "flyer":
+            parts.append("enkeltark")
         if self.draft:
             parts.append("UTKAST")
         return "-".join(p for p in parts if p) + ".pdf"
@@ -65,13 +73,18 @@ def select_contacts(contact_ids: list[int] | None) -> list[Contact]:
     return [c for c in db.session.scalars(query) if c.consents_to(ConsentPurpose.news_post)]
 
 
-def check(meeting: Meeting, request: PrintRequest, contacts: list[Contact] | None = None) -> preflight.Report:
+def check(meeting: Meeting, request: PrintRequest, contacts: list[Contact] | None = None,
+          pages: bool = True) -> preflight.Report:
+    """Preflight: the meeting's data, and (``pages``) the pages as they would print."""
     spec = DOCUMENTS[request.document]
     if spec.per_contact:
         codes = sorted({c.language if c.language in languages.LANGUAGES else "nb" for c in contacts or []} | {"nb"})
     else:
         codes = [request.language] + (["nb"] if request.with_nb and request.language != "nb" else [])
-    return preflight.run(meeting, request.document, codes, request.size)
+    report = preflight.run(meeting, request.document, codes, request.size)
+    if pages and request.language in languages.LANGUAGES:
+        check_pages(meeting, request, contacts, report)
+    return report
 
 
 def validate(request: PrintRequest) -> None:
@@ -83,35 +96,86 @@ def validate(request: PrintRequest) -> None:
                            sizes=", ".join(spec.sizes), size=request.size))
     if request.language not in languages.LANGUAGES:
         raise PrintError(_("Unknown language «%(code)s».", code=request.language))
+    if request.variant not in ("office", "printshop") or (request.variant == "printshop" and not spec.print_shop):
+        raise PrintError(_("%(doc)s has no print-shop variant.", doc=spec.title))
+    if request.sheet not in ("sheet", "single"):
+        raise PrintError(_("Unknown sheet layout «%(sheet)s».", sheet=request.sheet))
 
 
 def render(meeting: Meeting, request: PrintRequest, *, progress=None) -> tuple[bytes, preflight.Report]:
-    """Run preflight; make the PDF. A final print that fails preflight raises ``PreflightFailed``."""
+    """Run preflight; make the PDF; for a final print, check the drawn pages too (what fits, where
+    the ink is, whether the QR code reads back). A final print that fails raises ``PreflightFailed``."""
     validate(request)
     spec = DOCUMENTS[request.document]
     contacts = select_contacts(request.contact_ids) if spec.per_contact else None
-    report = check(meeting, request, contacts)
+    report = check(meeting, request, contacts, pages=False)
     if not request.draft and not report.ok:
         raise PreflightFailed(report)
     if meeting.venue is None and spec.needs_venue:
         raise PrintError(_("The meeting has no venue; choose one before printing."))
     ctx = context(meeting, draft=request.draft)
-    size = request.size or spec.default_size
-    if spec.per_contact:
-        if request.document == "letters":
-            pdf = documents.letters(ctx, contacts, progress=progress)
-        elif request.document == "envelopes":
-            pdf = documents.envelopes(ctx, contacts, size=size)
+    pdf = _make(ctx, request, contacts, progress)
+    if not request.draft:
+        if spec.per_contact:
+            check_pages(meeting, request, contacts, report)
         else:
-            layout = LabelLayout.parse(request.label_layout) if request.label_layout else LabelLayout()
-            pdf = documents.labels(ctx, contacts, layout=layout)
-    elif request.document in ("poster", "flyer"):
-        pdf = documents.SINGLE_LANGUAGE[request.document](ctx, request.language, size=size, with_nb=request.with_nb)
-    elif request.document == "slips":
-        pdf = documents.slips(ctx, request.language, pages=request.pages)
-    else:
-        pdf = documents.SINGLE_LANGUAGE[request.document](ctx, request.language)
+            _page_findings(report, request.document, ctx, pdf)
+        if not report.ok:
+            raise PreflightFailed(report)
     return pdf, report
+
+
+def _make(ctx: PrintContext, request: PrintRequest, contacts, progress=None) -> bytes:
+    size = request.size or DOCUMENTS[request.document].default_size
+    if request.document == "letters":
+        return documents.letters(ctx, contacts, progress=progress)
+    if request.document == "envelopes":
+        return documents.envelopes(ctx, contacts, size=size)
+    if request.document == "labels":
+        layout = LabelLayout.parse(request.label_layout) if request.label_layout else LabelLayout()
+        return documents.labels(ctx, contacts, layout=layout)
+    if request.document == "poster":
+        return documents.poster(ctx, request.language, size=size, with_nb=request.with_nb, variant=request.variant)
+    if request.document == "flyer":
+        return documents.flyer(ctx, request.language, size=size, with_nb=request.with_nb, variant=request.variant,
+                               sheet=request.sheet)
+    if request.document == "slips":
+        return documents.slips(ctx, request.language, pages=request.pages)
+    return documents.SINGLE_LANGUAGE[request.document](ctx, request.language)
+
+
+def _page_findings(report: preflight.Report, document: str, ctx: PrintContext, pdf: bytes) -> None:
+    try:
+        ink = inkcheck.check_rendered(pdf, ctx.page_layouts)
+    except inkcheck.InkCheckError as exc:  # no renderer: say so rather than pass silently
+        report.warning("ink", _("The printed pages could not be checked: %(reason)s", reason=str(exc)))
+        ink = []
+    preflight.add_page_findings(report, document, ctx.layout_problems, ink)
+
+
+def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: preflight.Report) -> None:
+    """Make the document as it would print and look at its pages. A mail merge is checked on a
+    sample: for each language, the contact whose name and address take the most room."""
+    if meeting.venue is None and DOCUMENTS[request.document].needs_venue:
+        return
+    ctx = context(meeting, draft=False)
+    sample = contacts
+    if DOCUMENTS[request.document].per_contact:
+        if not contacts:
+            return
+        longest: dict[str, Contact] = {}
+        for contact in contacts:
+            code = contact.language if contact.language in languages.LANGUAGES else "nb"
+            size = len(contact.name or "") + sum(len(line) for line in contact.address_lines())
+            best = longest.get(code)
+            if best is None or size > len(best.name or "") + sum(len(line) for line in best.address_lines()):
+                longest[code] = contact
+        sample = list(longest.values())
+    try:
+        pdf = _make(ctx, request, sample)
+    except PrintError:
+        return  # the data checks say why
+    _page_findings(report, request.document, ctx, pdf)
 
 
 def start_background(meeting: Meeting, request: PrintRequest, user=None):

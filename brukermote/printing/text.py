@@ -360,9 +360,43 @@ def _make_line(text: str, a: int, b: int, runs, lang: str, size: float, forced: 
         width = sum(g[1] for g in glyphs)
         pieces.append(Piece(chunk, offset, face, rtl, level, script, x, width, glyphs))
         x += width
-    ascent = max(p.face.ascent for p in pieces) * size
-    descent = max(p.face.descent for p in pieces) * size
-    return Line(tuple(pieces), text[a:b], x, ascent, descent, 0.0, forced)
+    # Ink that reaches past the advances (Nastaliq's swashes, an italic overhang) counts as width:
+    # the line is moved right by what overhangs on the left, and is as wide as its ink.
+    # Likewise above and below: Nastaliq's tall letters and stacked dots reach past the font's ascent.
+    ink_left, ink_right, ink_top, ink_bottom = _ink_extent(pieces, size)
+    before, after = max(0.0, -ink_left), max(0.0, ink_right - x)
+    if before:
+        pieces = [Piece(p.text, p.start, p.face, p.rtl, p.level, p.script, p.x + before, p.width, p.glyphs)
+                  for p in pieces]
+    ascent = max(max(p.face.ascent for p in pieces) * size, ink_top)
+    descent = max(max(p.face.descent for p in pieces) * size, -ink_bottom)
+    return Line(tuple(pieces), text[a:b], before + x + after, ascent, descent, 0.0, forced)
+
+
+def _ink_extent(pieces: list[Piece], size: float) -> tuple[float, float, float, float]:
+    """Left, right, top and bottom of the line's ink, in points from the first advance's start and
+    the baseline."""
+    left = right = top = bottom = 0.0
+    for piece in pieces:
+        pen = piece.x
+        scale = size / piece.face.upem
+        for gid, x_advance, x_offset, y_offset, _cl in piece.glyphs:
+            x_bearing, y_bearing, width, height = _glyph_ink(piece.face, gid)
+            if width:
+                start = pen + x_offset + x_bearing * scale
+                left, right = min(left, start), max(right, start + width * scale)
+                high = y_offset + y_bearing * scale
+                top, bottom = max(top, high), min(bottom, high + height * scale)  # height is negative
+            pen += x_advance
+    return left, right, top, bottom
+
+
+@lru_cache(maxsize=65536)
+def _glyph_ink(face: Face, gid: int) -> tuple[int, int, int, int]:
+    """(x bearing, y bearing, width, height) of a glyph's ink in font units (height downwards, < 0)."""
+    with fonts._lock:
+        extents = face.hb_font.get_glyph_extents(gid)
+    return (extents.x_bearing, extents.y_bearing, extents.width, extents.height) if extents else (0, 0, 0, 0)
 
 
 def _leading(line: Line, size: float, line_height: float, fallback: Face) -> float:

@@ -96,7 +96,13 @@ def test_mail_merge_documents_in_every_language(meeting, document):
         pdf, report = services.render(meeting, PrintRequest(document=document, size=size,
                                                             contact_ids=[c.id for c in contacts]))
         assert report.ok, report.errors
-        pages = len(contacts) if document != "labels" else 1
+        if document == "letters":
+            # a letter whose text needs more room than lies above the reply slip continues: the
+            # slip gets a page of its own (Urdu's Nastaliq at a readable size does)
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            assert len(contacts) <= pages < 2 * len(contacts)
+        else:
+            pages = len(contacts) if document != "labels" else 1
         _assert_pdf(pdf, document, size, "nb", pages=pages)
         if document != "labels":
             for contact in contacts:
@@ -108,28 +114,28 @@ def test_mail_merge_documents_in_every_language(meeting, document):
 def test_letter_is_in_the_contacts_language_with_norwegian_alongside(meeting):
     [contact] = make_contacts(1, ["ar"])
     pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
-    for wanted in (expected_date(FIXED_DAY, "ar"), expected_date(FIXED_DAY, "nb"), "Du må ikke komme",
+    for wanted in (expected_date(FIXED_DAY, "ar"), expected_date(FIXED_DAY, "nb"), "Du trenger ikke å komme",
                    "Veitvetveien 1", "0596 Oslo"):
         assert printed(pdf, wanted), wanted
 
 
 def test_poster_date_is_readable_from_three_metres(meeting):
     """A4 poster: the date line is set at 36 pt or more (about 9 mm capitals)."""
-    from brukermote.printing import documents
+    from brukermote.printing import doc_posters
 
     sizes = []
-    original = documents._draw_blocks
+    original = doc_posters._draw_blocks
 
     def spy(doc, blocks, x, y_top, width, factor):
-        date = documents.texts.long_date(meeting.local_date, "nb")
+        date = texts.long_date(meeting.local_date, "nb")
         sizes.extend(b.size * factor for b in blocks if b.text == date)
         return original(doc, blocks, x, y_top, width, factor)
 
-    documents._draw_blocks = spy
+    doc_posters._draw_blocks = spy
     try:
         services.render(meeting, PrintRequest(document="poster", language="nb", size="A4"))
     finally:
-        documents._draw_blocks = original
+        doc_posters._draw_blocks = original
     assert sizes and sizes[0] >= 36
 
 
@@ -158,5 +164,5 @@ def test_feedback_form_qr_opens_the_feedback_page_in_the_forms_language(meeting,
         assert report.ok
         image = Image.open(io.BytesIO(render_png(pdf, dpi=150)))
         [code] = zxingcpp.read_barcodes(image)
-        assert code.text == f"http://127.0.0.1:5000/m/{meeting.uid}/feedback?lang={lang}"
+        assert code.text == f"https://brukermote.bjerke.example/m/{meeting.uid}/feedback?lang={lang}"
         assert printed(pdf, texts.text_set(lang)("feedback.qr"))

@@ -80,6 +80,8 @@ def _measure(pen: Pen, blocks: list[Block], width: float, factor: float) -> floa
     total = 0.0
     for block in blocks:
         inner = width - (8 * MM if block.boxed or _in_box(blocks, block) else 0)
+        if pen.splits(block.text, block.lang, inner, block.size * factor, bold=block.bold):
+            return float("inf")  # a date or phone number would break: smaller
         total += block.gap * factor + pen.height(block.text, block.lang, inner, block.size * factor, bold=block.bold)
         if block.boxed == "start":
             total += 3 * MM

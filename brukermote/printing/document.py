@@ -44,11 +44,14 @@ class LayoutProblem:
     document: str
     language: str
     block: str
-    kind: str  # "outside_safe" or "overlap"
+    kind: str  # "outside_safe", "overlap" or "split_word"
     other: str = ""
     page: int = 1
 
     def message(self) -> str:
+        if self.kind == "split_word":
+            return (f"{self.document} ({self.language}), page {self.page}: «{self.block}» is too wide for its "
+                    "box: a word, number or date would be split.")
         if self.kind == "overlap":
             return (f"{self.document} ({self.language}), page {self.page}: «{self.block}» runs into «{self.other}»; "
                     "shorten the text or print a larger size.")
@@ -63,6 +66,8 @@ class _Sheet:
     blocks: list = field(default_factory=list)
     qr: list = field(default_factory=list)
     ignore: list = field(default_factory=list)
+    #: text blocks in which a word, number or date had to be split because it is wider than its box
+    split: list = field(default_factory=list)
 
 
 class PrintError(ValueError):
@@ -104,7 +109,8 @@ class PrintContext:
 
     # -- facts every document prints, in one language -------------------------------------------
     def date_line(self, lang: str) -> str:
-        return texts.long_date(self.meeting.local_date, lang)
+        """The meeting's date as the participant's language writes it, never broken across lines."""
+        return texts.long_date(self.meeting.local_date, lang).replace(" ", "\u00a0")
 
     def time_line(self, lang: str) -> str:
         return self.t(lang)("doc.time_range", start=texts.clock(self.meeting.local_start.time(), lang),
@@ -188,6 +194,8 @@ class Document:
         layout = self._page_layout(sheet)
         self.layouts.append(layout)
         self.problems += _geometry(layout, self.key, self.lang, self.pages)
+        self.problems += [LayoutProblem(self.key, box.lang or self.lang, box.name, "split_word", page=self.pages)
+                          for box in sheet.split]
         self.canvas._brk_sheet = _Sheet()
 
     def _page_layout(self, sheet: _Sheet) -> inkcheck.PageLayout:

@@ -213,6 +213,10 @@ class Pen:
         block = engine.layout(text, lang, size * self.scale, width, bold=bold, align=align, line_height=line_height)
         if role is not None:
             record(self.canvas, x, y_top - block.height, x + max(width, block.width), y_top, _snippet(text), lang)
+            if block.forced_breaks:
+                sheet = getattr(self.canvas, "_brk_sheet", None)
+                if sheet is not None:
+                    sheet.split.append(inkcheck.Box(x, y_top - block.height, x + width, y_top, _snippet(text), lang))
         set_fill(self.canvas, colour)
         tree = tagged.tree_of(self.canvas)
         if tree is not None and role is None:  # decoration (the draft stamp): an artifact
@@ -246,6 +250,10 @@ class Pen:
         heights = [self.height(text, lang, width, size * (secondary if i else 1.0), bold=bold)
                    for i, (text, lang) in enumerate(parts)]
         return sum(heights) + gap * max(0, len(heights) - 1)
+
+    def splits(self, text: str, lang: str, width: float, size: float, *, bold: bool = False) -> bool:
+        """Whether the text has a word (or a date, phone number, time) wider than ``width``."""
+        return bool(text) and engine.layout(text, lang, size * self.scale, width, bold=bold, line_height=1.25).forced_breaks
 
     def height(self, text: str, lang: str, width: float, size: float, *, bold: bool = False,
                line_height: float = 1.25) -> float:

@@ -106,7 +106,9 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _visible(text: str) -> str:
-    return "".join(ch for ch in text if ch not in _LAYOUT_CONTROLS)
+    """What a cluster reads as: without the layout's bidi controls, and with the no-break spaces the
+    layout put into phone numbers and dates read as the spaces they were."""
+    return "".join(" " if ch == "\u00a0" else ch for ch in text if ch not in _LAYOUT_CONTROLS)
 
 
 def _cluster_runs(piece: Piece):

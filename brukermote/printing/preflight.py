@@ -203,7 +203,11 @@ def add_page_findings(report: Report, document: str, layout_problems, ink_proble
     title = DOCUMENTS[document].title
     for problem in layout_problems:
         name = languages.get(problem.language).name_nb if problem.language in languages.LANGUAGES else problem.language
-        if problem.kind == "overlap":
+        if problem.kind == "split_word":
+            message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» is too wide: a word, phone number or date "
+                        "would be split across lines. Shorten the text or choose a larger size.", doc=title,
+                        lang=name, page=problem.page, block=problem.block)
+        elif problem.kind == "overlap":
             message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» runs into «%(other)s». Shorten the text or "
                         "choose a larger size.", doc=title, lang=name, page=problem.page, block=problem.block,
                         other=problem.other)

@@ -49,10 +49,17 @@ _NO_BREAK_BEFORE = set("、。，．：；！？）】」』〕〉》〗〙〛�
 _NO_BREAK_AFTER = set("（【「『〔〈《〖〘〚‘“([{$£¥€")
 _SPACES = {" ", "\u3000", "\t"}
 _ZWSP = "\u200b"
+NBSP = "\u00a0"
 _SHAPE_CACHE_SIZE = 65536
 # In right-to-left paragraphs, UAX #9 lays out "+47 22 33 44 55" as "55 44 33 22 47+" (each digit group
 # is its own left-to-right run). Phone-like numbers are therefore embedded left-to-right (LRE … PDF).
-_PHONE_LIKE = re.compile(r"\+\d+(?:[ \-]\d+)*|\d+(?:[ \-]\d+){2,}")
+_PHONE_LIKE = re.compile(r"\+\d+(?:[ \u00a0\-]\d+)*|\d+(?:[ \u00a0\-]\d+){2,}")
+# Groups that must never be broken across lines: phone numbers ("23 00 00 00", "+47 912 34 567")
+# and times and time ranges ("13:30 – 15:30"). Their spaces become no-break spaces before breaking.
+_NO_BREAK = re.compile(
+    r"\+?\d+(?:[ \-]\d+){2,}|\+\d+(?:[ \-]\d+)+"
+    r"|\d{1,2}[:.]\d{2}(?:\s*[–—-]\s*\d{1,2}[:.]\d{2})?"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,6 +437,7 @@ def layout(
     language = languages.get(lang)
     fallback = fonts.chain(language.fonts, bold)[0]
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _NO_BREAK.sub(lambda m: m.group(0).replace(" ", NBSP), text)
     if language.rtl:
         text = _PHONE_LIKE.sub(lambda m: "\u202a" + m.group(0) + "\u202c", text)
     lines: list[Line] = []

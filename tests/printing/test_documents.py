@@ -127,7 +127,7 @@ def test_poster_date_is_readable_from_three_metres(meeting):
     original = doc_posters._draw_blocks
 
     def spy(doc, blocks, x, y_top, width, factor):
-        date = texts.long_date(meeting.local_date, "nb")
+        date = texts.long_date(meeting.local_date, "nb").replace(" ", "\u00a0")  # never broken
         sizes.extend(b.size * factor for b in blocks if b.text == date)
         return original(doc, blocks, x, y_top, width, factor)
 

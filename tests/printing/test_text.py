@@ -169,7 +169,8 @@ def test_latin_address_inside_arabic_uses_a_latin_font_in_order():
 def test_phone_number_in_rtl_stays_in_order():
     block = text.layout("الهاتف +47 22 33 44 55", "ar", 12)
     phone = next(p for p in _pieces(block) if "22" in p.text)
-    assert phone.text.strip("\u202a\u202c ") == "+47 22 33 44 55" and not phone.rtl
+    # no-break spaces hold the number together; it reads back with plain spaces (see test_real_text)
+    assert phone.text.strip("\u202a\u202c ") == "+47\u00a022\u00a033\u00a044\u00a055" and not phone.rtl
 
 
 def test_chinese_date_has_no_dlig_ligature():

@@ -62,11 +62,18 @@ def _document_command(name: str):
         command = click.option("--lang", "language", default="nb", show_default=True, help="Language code.")(command)
     if name in ("poster", "flyer"):
         command = click.option("--with-nb", is_flag=True, help="Norwegian alongside the chosen language.")(command)
+    if spec.print_shop:
+        command = click.option("--variant", type=click.Choice(["office", "printshop"]), default="office",
+                               show_default=True,
+                               help="office: any printer, white margins; printshop: bleed, crop marks, 100 % K.")(command)
+    if name == "flyer":
+        command = click.option("--sheet", type=click.Choice(["sheet", "single"]), default="sheet", show_default=True,
+                               help="sheet: 2 (A5) or 4 (A6) to an A4 sheet with cut marks; single: one per page.")(command)
     if len(spec.sizes) > 1:
         command = click.option("--size", type=click.Choice(spec.sizes), default=spec.default_size,
                                show_default=True)(command)
     if name == "slips":
-        command = click.option("--pages", type=int, default=1, show_default=True, help="Pages of three slips.")(command)
+        command = click.option("--pages", type=int, default=1, show_default=True, help="Pages of slips (three, or two when bilingual, to a page).")(command)
     return print_cli.command(name, help=f"{spec.title} as PDF.")(command)
 
 

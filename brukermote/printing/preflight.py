@@ -201,19 +201,26 @@ def add_page_findings(report: Report, document: str, layout_problems, ink_proble
     """What the drawn pages showed: blocks that did not fit, ink where none should be, QR codes that
     do not read back. All are errors: the page would print cut, overlapping or useless."""
     title = DOCUMENTS[document].title
+    names = {"qr": _("the QR code"), "marks": _("the logos"), "checkbox": _("a tick box"),
+             "write line": _("a line to write on"), "frame": _("a frame"), "cut line": _("the cut line"),
+             "face": _("a rating face"), "rule": _("a rule")}
+
+    def named(block: str) -> str:
+        return names.get(block, block)
+
     for problem in layout_problems:
         name = languages.get(problem.language).name_nb if problem.language in languages.LANGUAGES else problem.language
         if problem.kind == "split_word":
             message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» is too wide: a word, phone number or date "
                         "would be split across lines. Shorten the text or choose a larger size.", doc=title,
-                        lang=name, page=problem.page, block=problem.block)
+                        lang=name, page=problem.page, block=named(problem.block))
         elif problem.kind == "overlap":
             message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» runs into «%(other)s». Shorten the text or "
-                        "choose a larger size.", doc=title, lang=name, page=problem.page, block=problem.block,
-                        other=problem.other)
+                        "choose a larger size.", doc=title, lang=name, page=problem.page, block=named(problem.block),
+                        other=named(problem.other))
         else:
             message = _("%(doc)s in %(lang)s, page %(page)d: «%(block)s» does not fit on the page. Shorten the text "
-                        "or choose a larger size.", doc=title, lang=name, page=problem.page, block=problem.block)
+                        "or choose a larger size.", doc=title, lang=name, page=problem.page, block=named(problem.block))
         report.error("fit", message, problem.language)
     for problem in ink_problems:
         if problem.kind in ("qr_unreadable", "qr_wrong_url"):

@@ -56,6 +56,8 @@ def _print_request_from(values) -> services.PrintRequest:
         document=document, language=values.get("language", "nb"), size=size,
         with_nb=values.get("with_nb") in ("1", "y", "on"), draft=values.get("draft") == "1",
         label_layout=values.get("label_layout") or None,
+        variant="printshop" if spec.print_shop and values.get("variant") == "printshop" else "office",
+        sheet="single" if document == "flyer" and values.get("sheet") == "single" else "sheet",
     )
 
 
@@ -89,7 +91,7 @@ def make_pdf(meeting_id: int):
     req = _print_request_from(request.form)
     spec = DOCUMENTS[req.document]
     back = url_for("printing.print_page", meeting_id=meeting.id, document=req.document, language=req.language,
-                   size=req.size, with_nb="1" if req.with_nb else "")
+                   size=req.size, with_nb="1" if req.with_nb else "", variant=req.variant, sheet=req.sheet)
     if spec.personal_data and not current_user.is_confidential:
         abort(403)
     try:

@@ -83,7 +83,8 @@ def _feedback_form(ctx: PrintContext, lang: str, scale: float) -> Document:
     c, pen = doc.canvas, doc.pen
     y -= pen.text(ctx.t(lang)("feedback.title"), lang, x, y, w, 24, bold=True) + 2
     if lang != NB:
-        y -= pen.text(ctx.t(NB)("feedback.title"), NB, x, y, w, 12, colour=GREY) + 2
+        y -= pen.text(ctx.t(NB)("feedback.title"), NB, x, y, w, 12, colour=GREY,
+                      align="right" if direction(lang) == "rtl" else "left") + 2
     topic = ctx.field(lang, "topic")
     y -= pen.text(f"{topic} – {ctx.date_line(lang)}".strip(" –"), lang, x, y, w, 11) + 10
     y -= pen.parts(both(ctx, lang, "feedback.rating"), x, y, w, 12) + 8
@@ -155,10 +156,11 @@ def _tally(ctx: PrintContext, lang: str, scale: float) -> Document:
         checkbox(c, x + w - 5 * MM if rtl else x, y, 5 * MM)
         label = f"{languages.get(code).native_name} ({languages.get(code).name_nb})" if code else ""
         if label:
-            # Each language name in its own script, but beside its box on the sheet's side.
-            pen.text(label, code, x if rtl else x + 8 * MM, y, w - 8 * MM, 11, align="right" if rtl else "left")
+            # Each language name in its own script, laid out in the sheet's direction so the name
+            # comes first on the sheet's side ("العربية (arabisk)" beside its box on a Norwegian sheet).
+            pen.text(label, lang, x if rtl else x + 8 * MM, y, w - 8 * MM, 11, align="right" if rtl else "left")
         else:
-            write_line(c, x + 8 * MM, y - 5 * MM, 70 * MM)
+            write_line(c, x + w - 8 * MM - 70 * MM if rtl else x + 8 * MM, y - 5 * MM, 70 * MM)
         y -= 8 * MM
     doc.end_page()
     return doc

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import multiprocessing
+import os
 import secrets
+import traceback
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -132,3 +135,35 @@ def fail_job(job_id: int, message: str) -> None:
     if job is not None:
         job.state, job.message, job.finished_at = JobState.failed, message[:500], utcnow()
         db.session.commit()
+
+
+def run_isolated(job_id: int, fn, *args) -> None:
+    """Run ``fn(*args)`` in a forked child process (same application context) and wait for it.
+
+    A 500-letter mail merge builds tens of megabytes of layouts, font subsets and PDF objects; in a
+    child they go back to the system when it exits, so a long-lived worker does not keep them
+    (``JOBS_IN_CHILD_PROCESS``, on by default where the system can fork). If the child dies
+    without finishing the job (killed, out of memory), the job is marked failed rather than left
+    spinning.
+    """
+    if not current_app.config.get("JOBS_IN_CHILD_PROCESS", True) or not hasattr(os, "fork"):
+        fn(*args)
+        return
+    db.session.remove()  # the child opens its own connections; none is shared across the fork
+    child = multiprocessing.get_context("fork").Process(target=_child, args=(fn, args), daemon=True)
+    child.start()
+    child.join()
+    job = db.session.get(Job, job_id)
+    if job is not None and job.state in (JobState.queued, JobState.running):
+        fail_job(job_id, _("The job stopped unexpectedly (exit code %(code)s). Try again.", code=child.exitcode))
+
+
+def _child(fn, args) -> None:
+    db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    try:
+        fn(*args)
+    except BaseException:
+        traceback.print_exc()
+        raise
+    finally:
+        db.session.remove()

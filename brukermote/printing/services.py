@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..core import languages
-from ..core.jobs import create_job, fail_job, finish_job, report_progress
+from ..core.jobs import Job, create_job, fail_job, finish_job, report_progress, run_isolated
 from ..core.models import Organisation
 from ..extensions import db
 from ..meetings.models import Meeting
@@ -191,8 +191,11 @@ def start_background(meeting: Meeting, request: PrintRequest, user=None):
 
 @app_task()
 def render_job(job_id: int, meeting_id: int, request_fields: dict) -> None:
-    from ..core.jobs import Job
+    """The background mail merge, in a child process of its own (see ``core.jobs.run_isolated``)."""
+    run_isolated(job_id, _render_job, job_id, meeting_id, request_fields)
 
+
+def _render_job(job_id: int, meeting_id: int, request_fields: dict) -> None:
     request = PrintRequest(**request_fields)
     try:
         marks.ensure_marks()

@@ -60,6 +60,8 @@ def load_config() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Oslo"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Background mail merges in a forked child process: the worker's memory goes back after each.
+        "JOBS_IN_CHILD_PROCESS": _bool("JOBS_IN_CHILD_PROCESS", True),
         "BABEL_DEFAULT_LOCALE": "nb",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Oslo"),
         "UI_LOCALES": ["nb", "en"],

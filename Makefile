@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Debian packages the tests and the printing need: Chromium for browser tests, poppler for PDF checks.
-DEBS   := chromium poppler-utils
+DEBS   := chromium poppler-utils ghostscript mupdf-tools
 
 .PHONY: run test bench lint i18n install install-test system-deps worker clean
 

@@ -6,7 +6,10 @@
 - the reports page and the Table 1 PDF over ten generated years (200 meetings), with the number of
   SQL queries the page needs (it must not grow with the number of meetings);
 - a batch of 500 SMS through the twilio library against the fake Twilio API (exactly-once
-  bookkeeping included: a claim and a result committed per message).
+  bookkeeping included: a claim and a result committed per message);
+- our PDFs against a plain ReportLab document made in the same run (``bench_consumers``): PDF
+  consumers (Ghostscript, poppler, MuPDF) per page, file size, the mail merge's time per page and
+  memory, a poster against a plain page — each as a ratio, with its target and PASS/FAIL.
 
 Each figure is measured in a fresh process so caches and memory from one do not flatter another.
 """
@@ -29,7 +32,9 @@ os.environ.setdefault("BRUKERMOTE_INSTANCE_PATH", tempfile.mkdtemp(prefix="bruke
 def _app():
     from tests.conftest import make_app, reset_database
 
-    app = make_app(f"sqlite:///{os.environ['BRUKERMOTE_INSTANCE_PATH']}/bench.db")
+    # final prints need an address a phone can open, as in tests/printing/conftest.py
+    app = make_app(f"sqlite:///{os.environ['BRUKERMOTE_INSTANCE_PATH']}/bench.db",
+                   PUBLIC_BASE_URL="https://brukermote.bjerke.example")
     reset_database(app)
     return app
 
@@ -153,6 +158,9 @@ def main() -> None:
     print(f"Table 1 PDF, 200 meetings: {results['overview_pdf_s']:.2f} s, {results['overview_pdf_kb']} KB")
     print(f"SMS batch of 500 (twilio Client → fake API on 127.0.0.1, one worker): {results['sms_s']:.1f} s, "
           f"{results['sms_posts']} requests ({results['sms_posts'] / results['sms_s']:.0f}/s)")
+    from tests.benchmarks import bench_consumers
+
+    bench_consumers.main()
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ stands for:
   that glyph through ``CIDToGIDMap``, each with its own ToUnicode entry. A glyph that is part of a
   multi-glyph cluster but not its first carries the empty text, so the cluster's characters are
   extracted once, in logical order (Tamil's pre-base vowel sign is drawn first but read second).
-* **The font program** keeps the glyph ids (unused glyphs are emptied, not renumbered), so HarfBuzz's
-  ids are the ids in the file; it keeps only the tables a PDF TrueType program needs.
+* **The font program** holds only the glyphs used, renumbered compactly (the ``CIDToGIDMap`` maps
+  each CID to its glyph), and only the tables a PDF TrueType program needs.
 * **The subset tag** is six letters derived from the face and the glyph set, so no two subsets in a
   document (or in files a print shop merges) share a tag.
 
@@ -136,12 +136,14 @@ def _checksum(data: bytes) -> int:
     return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
 
 
-def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int, int, int], ...], ...] = ()) -> bytes:
-    """The font file with only ``gids`` (plus .notdef and composite components) keeping outlines.
+def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int, int, int], ...], ...] = ()
+                   ) -> tuple[bytes, dict[int, int]]:
+    """The font file with only ``gids`` (plus .notdef and composite components), renumbered
+    compactly, and the map from the font's glyph ids to the subset's.
 
-    Glyph ids are retained: unused glyphs become empty, so the ids HarfBuzz returned stay valid.
     Each of ``composites`` (a tuple of (gid, dx, dy) in font units) becomes a composite glyph
-    appended after the font's own: one shaped cluster, its glyphs at HarfBuzz's positions.
+    appended after the used ones: one shaped cluster, its glyphs at HarfBuzz's positions. In the
+    returned map, composite number k is keyed ``len(font's glyphs) + k``.
     """
     program = _program(path)
     glyf = program.tables[b"glyf"]
@@ -155,21 +157,24 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
             if component not in keep and component < count:
                 keep.add(component)
                 pending.append(component)
+    order = sorted(keep)
+    new_id = {old: new for new, old in enumerate(order)}
+    for k in range(len(composites)):
+        new_id[count + k] = len(order) + k
     parts, loca, pos = [], [], 0
-    for gid in range(count):
+    for old in order:
         loca.append(pos)
-        if gid in keep:
-            glyph = glyf[offsets[gid]:offsets[gid + 1]]
-            glyph += b"\0" * (-len(glyph) % 4)
-            parts.append(glyph)
-            pos += len(glyph)
+        glyph = _renumbered(glyf[offsets[old]:offsets[old + 1]], new_id)
+        glyph += b"\0" * (-len(glyph) % 4)
+        parts.append(glyph)
+        pos += len(glyph)
     for components in composites:
         loca.append(pos)
-        glyph = _composite_glyph(glyf, offsets, components)
+        glyph = _composite_glyph(glyf, offsets, components, new_id)
         parts.append(glyph)
         pos += len(glyph)
     loca.append(pos)
-    total = count + len(composites)
+    total = len(order) + len(composites)
     tables = dict(program.tables)
     tables[b"glyf"] = b"".join(parts)
     tables[b"loca"] = struct.pack(f">{total + 1}I", *loca)
@@ -177,29 +182,46 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
     head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
     head[50:52] = struct.pack(">h", 1)  # long loca offsets
     tables[b"head"] = bytes(head)
-    if composites:
-        # full metrics for every glyph; PDF readers take advances from /W, so the appended glyphs'
-        # own advance only matters to validators: the last component's end
-        advances = list(program.advances) + [
-            max(0, min(0xFFFF, parts[-1][1] + program.advances[parts[-1][0]])) for parts in composites]
-        # Left side bearings must equal each glyph's xMin: rasterisers (FreeType) place a glyph by
-        # its bearing, so a wrong one shifts the outline sideways.
-        bearings = [_x_min(tables[b"glyf"], loca, gid) for gid in range(total)]
-        tables[b"hmtx"] = b"".join(struct.pack(">Hh", adv, lsb) for adv, lsb in zip(advances, bearings, strict=True))
-        hhea = bytearray(tables[b"hhea"])
-        hhea[34:36] = struct.pack(">H", total)
-        tables[b"hhea"] = bytes(hhea)
-        maxp = bytearray(tables[b"maxp"])
-        maxp[4:6] = struct.pack(">H", total)
-        if len(maxp) >= 32:
-            elements, depth = struct.unpack(">HH", maxp[28:32])
-            widest = max(len(parts) for parts in composites)
-            maxp[28:32] = struct.pack(">HH", max(elements, widest), max(depth, 1) + 1)
-        tables[b"maxp"] = bytes(maxp)
+    # Metrics for the kept glyphs; PDF readers take advances from /W, so an appended glyph's own
+    # advance only matters to validators: its last component's end. Left side bearings equal each
+    # glyph's xMin: rasterisers (FreeType) place a glyph by its bearing, so a wrong one shifts it.
+    advances = [program.advances[old] for old in order] + [
+        max(0, min(0xFFFF, parts_[-1][1] + program.advances[parts_[-1][0]])) for parts_ in composites]
+    bearings = [_x_min(tables[b"glyf"], loca, gid) for gid in range(total)]
+    tables[b"hmtx"] = b"".join(struct.pack(">Hh", adv, lsb) for adv, lsb in zip(advances, bearings, strict=True))
+    hhea = bytearray(tables[b"hhea"])
+    hhea[34:36] = struct.pack(">H", total)
+    tables[b"hhea"] = bytes(hhea)
+    maxp = bytearray(tables[b"maxp"])
+    maxp[4:6] = struct.pack(">H", total)
+    if composites and len(maxp) >= 32:
+        elements, depth = struct.unpack(">HH", maxp[28:32])
+        widest = max(len(parts_) for parts_ in composites)
+        maxp[28:32] = struct.pack(">HH", max(elements, widest), max(depth, 1) + 1)
+    tables[b"maxp"] = bytes(maxp)
     post = tables.get(b"post")
     if post:
         tables[b"post"] = struct.pack(">I", 0x00030000) + post[4:32]  # no glyph names
-    return _assemble({tag: tables[tag] for tag in _KEEP_TABLES if tag in tables})
+    return _assemble({tag: tables[tag] for tag in _KEEP_TABLES if tag in tables}), new_id
+
+
+def _renumbered(glyph: bytes, new_id: dict[int, int]) -> bytes:
+    """A glyph with its composite components' ids mapped to the subset's (simple glyphs unchanged)."""
+    if len(glyph) < 10 or struct.unpack(">h", glyph[:2])[0] >= 0:
+        return glyph
+    data, pos = bytearray(glyph), 10
+    while True:
+        flags, gid = struct.unpack(">HH", data[pos:pos + 4])
+        data[pos + 2:pos + 4] = struct.pack(">H", new_id[gid])
+        pos += 4 + (4 if flags & _ARG_1_AND_2_ARE_WORDS else 2)
+        if flags & _WE_HAVE_A_SCALE:
+            pos += 2
+        elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
+            pos += 4
+        elif flags & _WE_HAVE_A_TWO_BY_TWO:
+            pos += 8
+        if not flags & _MORE_COMPONENTS:
+            return bytes(data)
 
 
 def _x_min(glyf: bytes, loca: list[int], gid: int) -> int:
@@ -207,7 +229,7 @@ def _x_min(glyf: bytes, loca: list[int], gid: int) -> int:
     return struct.unpack(">h", glyf[start + 2:start + 4])[0] if end - start >= 10 else 0
 
 
-def _composite_glyph(glyf: bytes, offsets, parts: tuple[tuple[int, int, int], ...]) -> bytes:
+def _composite_glyph(glyf: bytes, offsets, parts: tuple[tuple[int, int, int], ...], new_id: dict[int, int]) -> bytes:
     """A composite glyph drawing each (gid, dx, dy) of ``parts``; its bounding box is their union."""
     clamp = lambda v: max(-32768, min(32767, v))  # noqa: E731
     boxes = []
@@ -220,7 +242,7 @@ def _composite_glyph(glyf: bytes, offsets, parts: tuple[tuple[int, int, int], ..
         flags = _ARG_1_AND_2_ARE_WORDS | 0x0002  # ARGS_ARE_XY_VALUES
         if index + 1 < len(parts):
             flags |= _MORE_COMPONENTS
-        records.append(struct.pack(">HHhh", flags, gid, clamp(dx), clamp(dy)))
+        records.append(struct.pack(">HHhh", flags, new_id[gid], clamp(dx), clamp(dy)))
     if boxes:
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
     else:
@@ -289,7 +311,7 @@ class EmbeddedFont:
         advances = self._program.advances
         return round(advances[gid] * 1000 / self._program.upem) if gid < len(advances) else 0
 
-    def cid(self, components: tuple[tuple[int, int, int], ...], text: str, advance: int) -> int:
+    def cid(self, components: tuple[tuple[int, int, int], ...], text: str, advance: float) -> int:
         """The CID that draws one cluster and reads as its characters.
 
         ``components`` are the cluster's glyphs as (gid, dx, dy) in font units from the cluster's
@@ -316,7 +338,7 @@ class EmbeddedFont:
             self._widths.append(advance)
         return cid
 
-    def width(self, cid: int) -> int:
+    def width(self, cid: int) -> float:
         """The advance a PDF reader applies after ``cid``, in thousandths of the font size."""
         return self._widths[cid]
 
@@ -332,7 +354,7 @@ class EmbeddedFont:
         compress = [pdfdoc.PDFZCompress] if doc.compression else []
 
         font_file = pdfdoc.PDFStream()
-        font_file.content = subset_program(str(self.face.path), set(gids), composites)
+        font_file.content, new_id = subset_program(str(self.face.path), set(gids), composites)
         font_file.dictionary["Length1"] = len(font_file.content)
         font_file.filters = compress
 
@@ -350,7 +372,7 @@ class EmbeddedFont:
         })
 
         cid_to_gid = pdfdoc.PDFStream()
-        cid_to_gid.content = struct.pack(f">{len(self._cid_gid)}H", *self._cid_gid)
+        cid_to_gid.content = struct.pack(f">{len(self._cid_gid)}H", *(new_id[g] for g in self._cid_gid))
         cid_to_gid.filters = compress
 
         descendant = pdfdoc.PDFDictionary({

@@ -151,7 +151,9 @@ def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float) ->
         # reverses a right-to-left /ActualText span); their clusters already read right.
         if not piece.rtl and (len(visible) != 1 or len(glyphs) != 1 or nominal(ord(visible)) != glyphs[0][0]):
             needs_actual.add(word)
-        cid = font.cid(tuple(components), visible, max(0, round(pen / scale)))
+        # the advance in thousandths of the size, to a tenth: /W then places glyphs where HarfBuzz
+        # did, and the text needs almost no TJ adjustments
+        cid = font.cid(tuple(components), visible, max(0.0, round(pen / scale, 1)))
         clusters.append((cid, pen, word))
 
     tj: list = []
@@ -190,10 +192,11 @@ def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float) ->
                 actual = unicodedata.normalize("NFC", _visible(piece.text[a:b]))
                 out.append(f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC")
         drift = pen_x - expected
-        if abs(drift) > 5e-4:
+        if abs(drift) > 0.01:  # a hundredth of a point: below any printer's resolution
             tj.append(-drift / scale)
+            expected = pen_x
         tj.append(cid)
-        expected = pen_x + font.width(cid) * scale
+        expected += font.width(cid) * scale
         pen_x += advance
     flush()
     if current_word in needs_actual:

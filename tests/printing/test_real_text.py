@@ -16,12 +16,15 @@ import subprocess
 
 import pypdf
 import pytest
+import sqlalchemy as sa
 from babel.dates import format_date
 from pdfminer.high_level import extract_text as pdfminer_text
 from reportlab.pdfgen import canvas
 
 from brukermote.core import languages
+from brukermote.extensions import db
 from brukermote.printing import fonts, inkcheck, pdftext, services, text
+from brukermote.printing.models import MeetingText
 from brukermote.printing.services import PreflightFailed, PrintRequest
 from tests.printing.helpers import ALL_LANGUAGES, make_contacts
 
@@ -244,13 +247,17 @@ def test_loopback_address_blocks_a_final_print_but_not_a_draft(app, meeting):
 
 
 def test_overlong_text_is_a_preflight_error_naming_document_language_and_block(meeting):
-    meeting.topic = " ".join(["Bolig, arbeid, aktivitet og kommunikasjon med NAV i bydelen"] * 60)
+    # a reviewer approved a Somali topic far longer than the Norwegian one
+    translation = db.session.scalar(sa.select(MeetingText).filter_by(meeting_id=meeting.id, language="so",
+                                                                      field="topic"))
+    translation.text = " ".join(["Guryaha, shaqada, hawlaha iyo la xiriirka NAV ee degmada"] * 60)
+    db.session.commit()
     with pytest.raises(PreflightFailed) as failed:
-        services.render(meeting, PrintRequest(document="feedback-form", language="nb"))
+        services.render(meeting, PrintRequest(document="feedback-form", language="so"))
     fits = [f for f in failed.value.report.errors if f.code == "fit"]
-    assert fits and all("Tilbakemeldingsskjema" in f.message and "norsk" in f.message for f in fits)
-    # what falls off the page is named: the closing thanks and the QR code below the long topic
-    assert any("«Takk!»" in f.message for f in fits), [f.message for f in fits]
+    assert fits and all("Tilbakemeldingsskjema" in f.message for f in fits)
+    # what falls off the page is named, in its language: the closing thanks below the long topic
+    assert any("på somali" in f.message and "«Mahadsanid!»" in f.message for f in fits), [f.message for f in fits]
 
 
 def test_unbreakable_text_wider_than_its_box_is_an_error(meeting):

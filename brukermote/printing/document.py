@@ -84,6 +84,7 @@ class PrintContext:
     url: str
     _texts: dict[str, texts.TextSet] = field(default_factory=dict)
     _unapproved_meeting_texts: list[str] = field(default_factory=list)
+    _fields: dict = field(default_factory=dict)
     #: what the last document made with this context drew, page by page, and what did not fit
     page_layouts: list = field(default_factory=list)
     layout_problems: list = field(default_factory=list)
@@ -94,7 +95,11 @@ class PrintContext:
         return self._texts[lang]
 
     def field(self, lang: str, name: str) -> str:
-        value, approved = texts.meeting_text(self.meeting, lang, name)
+        """The meeting's topic or description in ``lang`` (looked up once per document run)."""
+        key = (lang, name)
+        if key not in self._fields:
+            self._fields[key] = texts.meeting_text(self.meeting, lang, name)
+        value, approved = self._fields[key]
         if not approved:
             label = f"{lang}: {name}"
             if label not in self._unapproved_meeting_texts:

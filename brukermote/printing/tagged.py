@@ -143,11 +143,11 @@ class StructureTree:
         """Write the structure tree, parent tree, /Lang, /MarkInfo, XMP and viewer preferences."""
         doc = self.canvas._doc
         page_refs = [doc.Reference(page) for page, _ in self._pages]
-        objects: dict[int, pdfdoc.PDFDictionary] = {}
+        objects: dict[int, _StructObject] = {}
         refs: dict[int, pdfdoc.PDFObjectReference] = {}
 
         def register(element: _Element) -> None:
-            objects[id(element)] = pdfdoc.PDFDictionary({})
+            objects[id(element)] = _StructObject(element)
             refs[id(element)] = doc.Reference(objects[id(element)])
             for kid in element.kids:
                 if isinstance(kid, _Element):
@@ -157,29 +157,18 @@ class StructureTree:
         root_ref = doc.Reference(pdfdoc.PDFDictionary({}))  # filled below: the StructTreeRoot
 
         def fill(element: _Element) -> None:
-            entries = {"Type": pdfdoc.PDFName("StructElem"), "S": pdfdoc.PDFName(element.role),
-                       "P": refs[id(element.parent)] if element.parent else root_ref}
+            target = objects[id(element)]
+            target.parent = refs[id(element.parent)] if element.parent else root_ref
             pages = [kid[0] for kid in element.kids if not isinstance(kid, _Element)]
-            if pages:
-                entries["Pg"] = page_refs[pages[0]]
-            kids = []
+            target.page = page_refs[pages[0]] if pages else None
             for kid in element.kids:
                 if isinstance(kid, _Element):
                     fill(kid)
-                    kids.append(refs[id(kid)])
+                    target.kids.append(refs[id(kid)])
                 elif kid[0] == pages[0]:
-                    kids.append(kid[1])
+                    target.kids.append(kid[1])
                 else:
-                    kids.append(pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("MCR"), "Pg": page_refs[kid[0]],
-                                                      "MCID": kid[1]}))
-            entries["K"] = pdfdoc.PDFArray(kids)
-            if element.lang:
-                entries["Lang"] = pdfdoc.PDFString(element.lang)
-            if element.alt:
-                entries["Alt"] = pdfdoc.PDFString(element.alt)
-            if element.actual_text:
-                entries["ActualText"] = pdfdoc.PDFString(element.actual_text)
-            objects[id(element)].dict.update(entries)
+                    target.kids.append((page_refs[kid[0]], kid[1]))
 
         fill(self.root)
         nums = []
@@ -202,6 +191,42 @@ class StructureTree:
         metadata.dictionary["Subtype"] = pdfdoc.PDFName("XML")
         metadata.filters = []  # XMP stays uncompressed so any tool can find it
         catalog.Metadata = doc.Reference(metadata)
+
+
+class _StructObject(pdfdoc.PDFObject):
+    """A structure element written straight to bytes: a letter merge has tens of thousands of them,
+    and ReportLab's generic dictionary formatting would take most of the time of the whole file."""
+
+    def __init__(self, element: _Element):
+        self.element = element
+        self.parent = None
+        self.page = None
+        self.kids: list = []  # MCIDs, references to child elements, or (page reference, MCID)
+
+    def format(self, document) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+
+        def ref(reference) -> bytes:
+            return b"%d %d R" % numbers[reference.name]
+
+        element = self.element
+        out = [b"<< /Type /StructElem /S /", element.role.encode("ascii"), b" /P ", ref(self.parent)]
+        if self.page is not None:
+            out += [b" /Pg ", ref(self.page)]
+        out.append(b" /K [")
+        for kid in self.kids:
+            if isinstance(kid, int):
+                out.append(b" %d" % kid)
+            elif isinstance(kid, tuple):
+                out += [b" << /Type /MCR /Pg ", ref(kid[0]), b" /MCID %d >>" % kid[1]]
+            else:
+                out += [b" ", ref(kid)]
+        out.append(b" ]")
+        for key, value in ((b"Lang", element.lang), (b"Alt", element.alt), (b"ActualText", element.actual_text)):
+            if value:
+                out += [b" /", key, b" ", pdfdoc.PDFString(value).format(document)]
+        out.append(b" >>")
+        return b"".join(out)
 
 
 def tree_of(canvas) -> StructureTree | None:

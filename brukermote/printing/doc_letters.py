@@ -74,8 +74,9 @@ def _reply_slip(ctx: PrintContext, pen: Pen, lang: str, contact, top: float, pag
 
     def pair(key: str, x: float, y: float, w: float, suffix: str = "", bold: bool = False, scale: float = 1.0) -> float:
         used = pen.text(t(key) + suffix, lang, x, y, w, size * scale, bold=bold)
-        if lang != NB:
-            used += pen.text(tn(key), NB, x, y - used, w, size * scale * 0.8, colour=GREY, align=side)
+        if lang != NB:  # the Norwegian label under it, with its own colon where Norwegian puts it
+            label = tn(key) + (":" if suffix.startswith(":") else "")
+            used += pen.text(label, NB, x, y - used, w, size * scale * 0.8, colour=GREY, align=side)
         return used
 
     if c is not None:

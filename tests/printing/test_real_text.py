@@ -293,3 +293,27 @@ def test_qr_code_that_reads_wrong_blocks_the_print(meeting):
     problems = inkcheck.check_rendered(pdf, [inkcheck.PageLayout(page.width, page.height, page.safe, page.blocks,
                                                                  wrong, page.ignore)])
     assert [p.kind for p in problems] == ["qr_wrong_url"]
+
+
+@needs_tools
+@pytest.mark.parametrize("code", ALL_LANGUAGES)
+def test_print_shop_and_single_flyers_pass_the_page_checks_in_every_language(meeting, code, sqlite_only):
+    for request in (PrintRequest(document="poster", language=code, size="A3", variant="printshop"),
+                    PrintRequest(document="flyer", language=code, size="A6", variant="printshop"),
+                    PrintRequest(document="flyer", language=code, size="A5", sheet="single")):
+        pdf, report = services.render(meeting, request)  # a final print: rendered and checked
+        assert report.ok, (request, report.errors)
+
+
+@needs_tools
+def test_norwegian_lines_of_right_to_left_documents_keep_their_punctuation(meeting, tmp_path):
+    [contact] = make_contacts(1, ["ar"])
+    letter, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
+    # pdfminer gives a left-to-right line in drawing order, left to right as printed (poppler turns
+    # every line of a mostly right-to-left page around, so it cannot tell)
+    lines = _lines(pdfminer_text(io.BytesIO(letter)))
+    assert "Telefon:" in lines and "Navn:" in lines, lines
+    assert not any(":Telefon" in line for line in lines)
+    form, _report = services.render(meeting, PrintRequest(document="feedback-form", language="ur"))
+    lines = _lines(pdfminer_text(io.BytesIO(form)))
+    assert "Hva var nyttig?" in lines and "Du trenger ikke å skrive navnet ditt." in lines, lines

@@ -112,14 +112,14 @@ def _program(path: str) -> _Program:
                     _postscript_name(tables.get(b"name", b"")))
 
 
-def _components(glyph: bytes) -> list[int]:
-    """Glyph ids a composite glyph refers to (empty for simple glyphs)."""
+def _component_offsets(glyph: bytes) -> list[int]:
+    """Where each component's glyph id sits in a composite glyph (empty for simple glyphs)."""
     if len(glyph) < 10 or struct.unpack(">h", glyph[:2])[0] >= 0:
         return []
     out, pos = [], 10
     while True:
-        flags, gid = struct.unpack(">HH", glyph[pos:pos + 4])
-        out.append(gid)
+        flags = struct.unpack(">H", glyph[pos:pos + 2])[0]
+        out.append(pos + 2)
         pos += 4 + (4 if flags & _ARG_1_AND_2_ARE_WORDS else 2)
         if flags & _WE_HAVE_A_SCALE:
             pos += 2
@@ -129,6 +129,11 @@ def _components(glyph: bytes) -> list[int]:
             pos += 8
         if not flags & _MORE_COMPONENTS:
             return out
+
+
+def _components(glyph: bytes) -> list[int]:
+    """Glyph ids a composite glyph refers to (empty for simple glyphs)."""
+    return [struct.unpack(">H", glyph[at:at + 2])[0] for at in _component_offsets(glyph)]
 
 
 def _checksum(data: bytes) -> int:
@@ -207,21 +212,13 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
 
 def _renumbered(glyph: bytes, new_id: dict[int, int]) -> bytes:
     """A glyph with its composite components' ids mapped to the subset's (simple glyphs unchanged)."""
-    if len(glyph) < 10 or struct.unpack(">h", glyph[:2])[0] >= 0:
+    offsets = _component_offsets(glyph)
+    if not offsets:
         return glyph
-    data, pos = bytearray(glyph), 10
-    while True:
-        flags, gid = struct.unpack(">HH", data[pos:pos + 4])
-        data[pos + 2:pos + 4] = struct.pack(">H", new_id[gid])
-        pos += 4 + (4 if flags & _ARG_1_AND_2_ARE_WORDS else 2)
-        if flags & _WE_HAVE_A_SCALE:
-            pos += 2
-        elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
-            pos += 4
-        elif flags & _WE_HAVE_A_TWO_BY_TWO:
-            pos += 8
-        if not flags & _MORE_COMPONENTS:
-            return bytes(data)
+    data = bytearray(glyph)
+    for at in offsets:
+        data[at:at + 2] = struct.pack(">H", new_id[struct.unpack(">H", data[at:at + 2])[0]])
+    return bytes(data)
 
 
 def _x_min(glyf: bytes, loca: list[int], gid: int) -> int:

@@ -65,6 +65,8 @@ def app_periodic_task(validate_datetime, **task_options):
 
 
 # The consumer imports only this module (``huey_consumer brukermote.tasks.huey``): import the domains'
-# task modules here so it knows every task, including the SMS pass that runs every minute.
+# task modules here so it knows every task, including the SMS pass that runs every minute and the
+# expiry of mail merges holding names and addresses (every ten minutes).
+import brukermote.core.tasks  # noqa: E402,F401
 import brukermote.printing.services  # noqa: E402,F401
 import brukermote.sms.tasks  # noqa: E402,F401

@@ -30,23 +30,25 @@ def _date(_ctx, param, value):
 @click.option("--to", "end", callback=_date, help="Last day (YYYY-MM-DD), inclusive.")
 @click.option("--format", "fmt", type=click.Choice(sorted(exports.FORMATS)), default="csv", show_default=True)
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="en", show_default=True,
-              help="Language of the table (funders usually read English).")
+              help="Language of the table (funders usually read English); nb writes CSV for Norwegian Excel "
+                   "(semicolons, decimal commas).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path), required=True,
               help="File to write; '-' writes to standard output.")
 def overview(start, end, fmt, lang, output) -> None:
     """Date, type, venue, topic, participants, invitation languages and interpreter per meeting."""
     if start and end and start > end:
         raise click.BadParameter("--from is after --to")
-    headers, rows = reports.overview(start, end, lang)
+    headers, rows = reports.overview_export(start, end, lang)
     with force_locale(lang):
         title = _("User meetings: overview")
     if fmt == "csv":
-        body = exports.to_csv(headers, rows)
+        body = exports.to_csv(headers, rows, lang)
     elif fmt == "xlsx":
-        body = exports.to_xlsx(headers, rows, title)
+        body = exports.to_xlsx(headers, rows, title, lang)
     else:
         span = " – ".join(d.isoformat() for d in (start, end) if d)
-        body = exports.to_pdf(headers, rows, title, span, lang)
+        table1 = reports.TABLE1_COLUMNS
+        body = exports.to_pdf(headers[:table1], [row[:table1] for row in rows], title, span, lang)
     if str(output) == "-":
         if fmt == "csv":
             click.echo(body.decode("utf-8-sig"), nl=False)

@@ -1,10 +1,14 @@
-"""The Table 1 overview as CSV (UTF-8 with BOM, so Excel opens it right), XLSX and a landscape A4 PDF."""
+"""The Table 1 overview as CSV (UTF-8 with BOM, so Excel opens it right), XLSX and a landscape A4 PDF.
+
+CSV and XLSX carry, after Table 1's seven columns, the day, the head count (lowest and highest) and
+the cost as a date and numbers for funders to sort and sum; the PDF is Table 1 as printed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+
+from ..core import spreadsheets
 
 FORMATS = {
     # Flask adds "; charset=utf-8" to text types itself; writing it here doubled it.
@@ -19,44 +23,20 @@ def filename(start: dt.date | None, end: dt.date | None, fmt: str) -> str:
     return f"brukermoter-oversikt-{span}.{fmt}"
 
 
-def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+#: Column widths of the spreadsheet: Table 1's seven, then the day, the head counts and the cost.
+WIDTHS = (10, 20, 26, 44, 22, 28, 30, 12, 12, 12, 12)
 
 
-def to_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def to_csv(headers: list[str], rows: list[list], lang: str = "en") -> bytes:
+    """Semicolons and decimal commas for Norwegian Excel, commas and points for English; text that
+    a spreadsheet would run as a formula starts with an apostrophe."""
+    return spreadsheets.to_csv(headers, rows, lang)
 
-    book = Workbook()
-    sheet = book.active
-    # Excel forbids : \ / ? * [ ] in sheet names and allows 31 characters.
-    sheet.title = "".join(" " if ch in ':\\/?*[]' else ch for ch in title).strip()[:31] or "Sheet"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        # Text, not numbers: "15–20" and "about 20" must stay as the committee wrote them.
-        sheet.append([str(value) for value in row])
-        # Text, not formulas either: openpyxl makes any string starting with "=" a formula, so a
-        # topic like "=1+1" (or a crafted "=HYPERLINK(…)") would run in the funder's Excel.
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
-                cell.value = str(cell.value)
-                cell.data_type = "s"
-    widths = [10, 20, 26, 44, 22, 28, 30]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+def to_xlsx(headers: list[str], rows: list[list], title: str, lang: str = "en") -> bytes:
+    """Table 1's cells as text ("15–20" and "about 20" stay as the committee wrote them, and a topic
+    like "=HYPERLINK(…)" is never a formula); the day, head counts and cost as a date and numbers."""
+    return spreadsheets.to_xlsx(headers, rows, title, lang, widths=WIDTHS)
 
 
 def to_pdf(headers: list[str], rows: list[list[str]], title: str, subtitle: str, lang: str) -> bytes:

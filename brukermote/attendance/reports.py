@@ -321,3 +321,31 @@ def overview(start: dt.date | None, end: dt.date | None, ui: str = "nb") -> tupl
     with force_locale(ui):
         facts = meeting_facts(reported_meetings(start, end))
         return overview_headers(), overview_rows(facts, ui)
+
+
+#: Table 1 has seven columns; the spreadsheets add typed ones after them.
+TABLE1_COLUMNS = 7
+
+
+def overview_export_headers() -> list[str]:
+    return overview_headers() + [_("day"), _("users present, lowest"), _("users present, highest"),
+                                 _("cost (NOK)")]
+
+
+def _typed_cells(fact: MeetingFacts) -> list:
+    """The day as a date, the head count as numbers (a range as its two ends), the cost in NOK
+    (actual where known, else estimated; empty where nothing is budgeted)."""
+    from ..core.spreadsheets import Money
+
+    people = fact.participants
+    return [fact.meeting.starts_at.astimezone(local_zone()).date(),
+            people.low if people is not None else None, people.high if people is not None else None,
+            Money(fact.cost) if fact.cost else None]
+
+
+def overview_export(start: dt.date | None, end: dt.date | None, ui: str = "nb") -> tuple[list[str], list[list]]:
+    """Table 1 for the spreadsheets: its seven text cells, then the typed ones (``_typed_cells``)."""
+    with force_locale(ui):
+        facts = meeting_facts(reported_meetings(start, end))
+        rows = [text + _typed_cells(fact) for text, fact in zip(overview_rows(facts, ui), facts, strict=True)]
+        return overview_export_headers(), rows

@@ -289,19 +289,21 @@ def overview():
             headers = reports.overview_headers()
         return render_template("attendance/overview.html", headers=headers, rows=[], start=start, end=end,
                                bad_dates=bad, reversed_period=True, ui=ui), 400
-    headers, rows = reports.overview(start, end, ui)
     if fmt in exports.FORMATS:
+        headers, rows = reports.overview_export(start, end, ui)
         with force_locale(ui):
             title = _("User meetings: overview")
             subtitle = _period_text(start, end)
         if fmt == "csv":
-            body = exports.to_csv(headers, rows)
+            body = exports.to_csv(headers, rows, ui)
         elif fmt == "xlsx":
-            body = exports.to_xlsx(headers, rows, title)
+            body = exports.to_xlsx(headers, rows, title, ui)
         else:
-            body = exports.to_pdf(headers, rows, title, subtitle, ui)
+            table1 = reports.TABLE1_COLUMNS
+            body = exports.to_pdf(headers[:table1], [row[:table1] for row in rows], title, subtitle, ui)
         return Response(body, mimetype=exports.FORMATS[fmt], headers={
             "Content-Disposition": f'attachment; filename="{exports.filename(start, end, fmt)}"'})
+    headers, rows = reports.overview(start, end, ui)
     return render_template("attendance/overview.html", headers=headers, rows=rows, start=start, end=end,
                            bad_dates=bad, ui=ui)
 

@@ -64,8 +64,24 @@ class Job(db.Model):
 
 def jobs_dir() -> Path:
     path = Path(current_app.instance_path) / "jobs"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by this user only (0600; a umask only ever takes bits away).
+
+    The bytes go to a new file created 0600 beside it (``O_EXCL``: never one somebody else made), which
+    then replaces ``path`` in one step, so nobody ever reads a half-written or world-readable file."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 #: Hours a finished file with names and addresses stays downloadable (``JOB_PERSONAL_RESULT_HOURS``).
@@ -95,11 +111,14 @@ def discard_personal_results(message: str, older_than: dt.datetime | None = None
 
 
 def expire_personal_results() -> int:
-    hours = current_app.config.get("JOB_PERSONAL_RESULT_HOURS", PERSONAL_RESULT_HOURS)
+    """Delete personal results older than ``JOB_PERSONAL_RESULT_HOURS``. Runs every ten minutes in the
+    worker (``core.tasks.expire_job_results``) and whenever a job page is opened."""
+    hours = float(current_app.config.get("JOB_PERSONAL_RESULT_HOURS", PERSONAL_RESULT_HOURS))
+    shown = format(hours, "g")  # 24, not 24.0
     return discard_personal_results(
         _("The file held names and addresses and was deleted after %(hours)s hours. Make it again if you need it.",
-          hours=hours),
-        older_than=utcnow() - dt.timedelta(hours=float(hours)))
+          hours=shown),
+        older_than=utcnow() - dt.timedelta(hours=hours))
 
 
 def create_job(kind: str, title: str, *, total: int = 0, meeting_id=None, user=None, personal_data=False) -> Job:
@@ -121,7 +140,7 @@ def report_progress(job_id: int, done: int, total: int | None = None, message: s
 
 def finish_job(job: Job, data: bytes, name: str, mimetype: str, message: str = "") -> None:
     path = jobs_dir() / f"{job.token}.bin"
-    path.write_bytes(data)
+    write_private(path, data)  # letters, envelopes and labels hold names and addresses
     job.result_file, job.result_name, job.result_mimetype = path.name, name, mimetype
     job.state, job.finished_at = JobState.finished, utcnow()
     job.done = max(job.done, job.total)

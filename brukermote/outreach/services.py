@@ -134,11 +134,44 @@ def erase_contact(contact: Contact, user=None, action: str = "contact.erase") ->
     contact_id = contact.id
     for listener in list(erasure_listeners):
         listener(contact)
+    discard_pending_imports_holding(contact)
     db.session.delete(contact)  # consents go by cascade
     discard_personal_results(_("The file was deleted because a person in it was erased. Make it again if you need it."))
     db.session.flush()
     audit(action, contact_id, user)
     return contact_id
+
+
+def _folded(text) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def _holds(cells: list, name: str, phone: str | None) -> bool:
+    """The uploaded row has a cell with the person's name, or their phone number however written."""
+    tail = "".join(ch for ch in phone or "" if ch.isdigit())[-8:]
+    for cell in cells:
+        if name and _folded(cell) == name:
+            return True
+        digits = "".join(ch for ch in str(cell or "") if ch.isdigit())
+        if tail and len(digits) >= 8 and digits.endswith(tail):
+            try:
+                if normalise_phone(str(cell)) == phone:
+                    return True
+            except PhoneError:
+                continue
+    return False
+
+
+def discard_pending_imports_holding(contact: Contact) -> int:
+    """Delete uploads waiting between preview and commit (``ContactImport``, in the database, never on
+    disk) that have a row with the person's name or phone number: erased means gone from those too."""
+    name = _folded(contact.name)
+    held = [pending for pending in db.session.scalars(sa.select(ContactImport))
+            if any(_holds(cells, name, contact.phone) for _number, cells in (pending.payload or {}).get("rows", []))]
+    for pending in held:
+        db.session.delete(pending)
+    db.session.flush()
+    return len(held)
 
 
 def possibly_same_person(contact: Contact) -> list[Contact]:
@@ -188,9 +221,40 @@ def export_contact(contact: Contact) -> dict:
             for r in registrations
         ],
     }
+    record["audit_log"] = [
+        {"at": _iso(entry.at), "action": entry.action, "by": entry.user_label, "detail": entry.detail}
+        for entry in db.session.scalars(sa.select(AuditEntry).where(AuditEntry.target == f"contact:{contact.id}")
+                                        .order_by(AuditEntry.at, AuditEntry.id))
+    ]
+    record["mail_merges"] = _mail_merges_while_consenting(contact)
     for listener in access_listeners:
         record.update(listener(contact))
     return record
+
+
+#: Said in the subject-access export beside the mail merges, because they are inferred, not recorded.
+MAIL_MERGES_NOTE = ("Derived, not recorded: mail merges do not store whom they included. Listed are the mail "
+                    "merges with names and addresses (letters, envelopes, labels) made while this person had "
+                    "consent to letters by post, which by default include everyone with that consent. A merge "
+                    "of chosen contacts may have left the person out.")
+
+
+def _mail_merges_while_consenting(contact: Contact) -> dict:
+    """Jobs record no recipients (and the schema has no column for them), so derive them: personal-data
+    jobs created while one of the person's consents to letters was in force."""
+    from ..core.jobs import Job
+
+    periods = [(c.given_at, c.withdrawn_at) for c in contact.consents if c.purpose == ConsentPurpose.news_post]
+    if not periods:
+        return {"note": MAIL_MERGES_NOTE, "jobs": []}
+    in_force = sa.or_(*[sa.and_(Job.created_at >= given, *([Job.created_at < withdrawn] if withdrawn else []))
+                        for given, withdrawn in periods])
+    jobs = db.session.scalars(sa.select(Job).where(Job.personal_data.is_(True), in_force)
+                              .order_by(Job.created_at, Job.id))
+    return {"note": MAIL_MERGES_NOTE, "jobs": [
+        {"id": job.id, "kind": job.kind, "title": job.title, "meeting_id": job.meeting_id,
+         "created_at": _iso(job.created_at), "state": job.state.value,
+         "file_still_held": bool(job.result_file)} for job in jobs]}
 
 
 # -- overview (no personal data) ----------------------------------------------------------------

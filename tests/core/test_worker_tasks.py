@@ -10,3 +10,5 @@ def test_the_consumer_module_registers_every_task():
     names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "brukermote.printing.services.render_job" in names
     assert "brukermote.sms.tasks.deliver_send" in names and "brukermote.sms.tasks.send_due_sms" in names
+    # Mail merges with names and addresses expire even when nobody opens a job page.
+    assert "brukermote.core.tasks.expire_job_results" in names

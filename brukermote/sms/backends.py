@@ -140,6 +140,9 @@ class TwilioBackend:
             if isinstance(exc, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError):
                 # The request went out; Twilio may have created the message. Not resent blindly.
                 raise TransientError(str(exc)[:300], "timeout", maybe_sent=True) from None
+            if isinstance(exc, requests.ConnectionError) and not _never_connected(exc):
+                # Reset or closed after the request was written ("Connection aborted"): it may have arrived.
+                raise TransientError(str(exc)[:300], "timeout", maybe_sent=True) from None
             if isinstance(exc, requests.RequestException | OSError):
                 raise TransientError(str(exc)[:300], "connection") from None
             raise
@@ -164,6 +167,19 @@ class TwilioBackend:
             return SendResult(sid=message.sid, status=message.status or "sent",
                               error_code=str(message.error_code or ""))
         return None
+
+
+def _never_connected(exc) -> bool:
+    """Whether a requests ConnectionError happened before the request could be written (refused, DNS,
+    connect timeout), so the message surely did not reach Twilio."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def classify(status: int | None, code, message: str = "") -> BackendError:

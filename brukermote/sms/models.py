@@ -6,6 +6,11 @@
 - ``SmsMessage``: one row per (send, recipient), created before anything is sent; its status is
   claimed with a conditional UPDATE, which is what makes each (send, recipient) go out at most once.
 - ``SmsInbound``: replies: yes (registered), stop (opted out) or anything else (for the committee).
+- ``SmsEarlyStatus``: a delivery report that came before we had stored the message's SID, kept until
+  the SID is stored and then applied.
+
+Every change of a message's status follows ``TRANSITIONS`` (``services.set_status`` and
+``services.move_status`` refuse anything else).
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class SendStatus(TitledEnum):
     sending = "sending", _l("Sending")
     done = "done", _l("Sent")
     cancelled = "cancelled", _l("Stopped")
+    #: Preparing it failed (the reason is in ``error_message``); nothing was sent, later passes skip it.
+    failed = "failed", _l("Failed")
 
 
 class Audience(TitledEnum):
@@ -87,6 +94,8 @@ class SmsSend(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Why it failed (status ``failed``), for the committee's page.
+    error_message: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     meeting = relationship("Meeting")
     messages: Mapped[list[SmsMessage]] = relationship(back_populates="send", cascade="all, delete-orphan",
@@ -100,9 +109,30 @@ class MessageStatus(TitledEnum):
     delivered = "delivered", _l("Delivered")
     undelivered = "undelivered", _l("Not delivered")
     failed = "failed", _l("Failed")
-    unknown = "unknown", _l("Unknown (the worker stopped while sending)")
+    #: Twilio may or may not have it (timeouts until the attempts ran out, a worker that died while
+    #: sending and no lookup possible): never sent again by us.
+    unknown = "unknown", _l("Unknown – check at Twilio")
     skipped = "skipped", _l("Not sent (opted out or no consent)")
-    cancelled = "cancelled", _l("Stopped (meeting cancelled)")
+    cancelled = "cancelled", _l("Stopped (meeting cancelled or started)")
+
+
+#: Which status may follow which. A status may also be "changed" to itself (a repeated report).
+#: Delivery reports can arrive out of order: a final state is never undone by "sent"; an unknown
+#: message may still be settled by a report or a lookup. Skipped and cancelled messages never leave.
+TRANSITIONS: dict[MessageStatus, set[MessageStatus]] = {
+    MessageStatus.pending: {MessageStatus.sending, MessageStatus.cancelled, MessageStatus.failed},
+    MessageStatus.sending: {MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered,
+                            MessageStatus.failed, MessageStatus.pending, MessageStatus.unknown,
+                            MessageStatus.skipped, MessageStatus.cancelled},
+    MessageStatus.sent: {MessageStatus.delivered, MessageStatus.undelivered, MessageStatus.failed},
+    MessageStatus.delivered: {MessageStatus.undelivered, MessageStatus.failed},
+    MessageStatus.undelivered: {MessageStatus.delivered, MessageStatus.failed},
+    MessageStatus.failed: {MessageStatus.delivered, MessageStatus.undelivered},
+    MessageStatus.unknown: {MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered,
+                            MessageStatus.failed},
+    MessageStatus.skipped: set(),
+    MessageStatus.cancelled: set(),
+}
 
 
 class SmsMessage(db.Model):
@@ -138,6 +168,19 @@ class SmsMessage(db.Model):
     error_message: Mapped[str] = mapped_column(sa.String(300), default="")
 
     send: Mapped[SmsSend] = relationship(back_populates="messages")
+
+
+class SmsEarlyStatus(db.Model):
+    """A signed delivery report for a SID no message has yet: Twilio can call back before the API call
+    that created the message has answered us, or while a timed-out send waits to be looked up."""
+
+    __tablename__ = "sms_early_status"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(sa.String(64), index=True)
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus))
+    error_code: Mapped[str] = mapped_column(sa.String(20), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class InboundMeaning(TitledEnum):

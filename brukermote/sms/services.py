@@ -19,11 +19,32 @@ the API call; the result (``sent`` + Twilio's SID, or the error) is committed ri
   it becomes ``unknown`` for the committee to see. This is at-most-once per claim with a reconciliation
   step, which together give exactly once except for a lost lookup.
 
-Transient errors (429, 5xx, timeouts) put the row back to ``pending`` with ``next_attempt_at`` growing
-exponentially (``SMS_RETRY_BACKOFF`` · 2^(attempt-1)), up to ``SMS_MAX_ATTEMPTS``; permanent errors
-(21211 invalid number, 21610 opted out at the carrier, other 4xx) are recorded and never retried,
-and 21610 also opts the number out everywhere. 401/403/404 and Twilio 20003 mean our credentials,
-account or base URL are wrong: the batch stops and the message waits (not failed) until it is fixed.
+Transient errors (429, 5xx, connection errors) put the row back to ``pending`` with ``next_attempt_at``
+growing exponentially (``SMS_RETRY_BACKOFF`` · 2^(attempt-1)); permanent errors (21211 invalid number,
+21610 opted out at the carrier, other 4xx) are recorded and never retried, and 21610 also opts the
+number out everywhere. 401/403/404 and Twilio 20003 mean our credentials, account or base URL are
+wrong: the batch stops and the message waits (not failed) until it is fixed.
+
+Every retry path is capped by ``SMS_MAX_ATTEMPTS``: ``attempts`` counts every request about the message
+that reaches (or may reach) the provider — each send, including those that time out or lose their
+connection, and each lookup of a timed-out send. At the cap a message that surely did not leave is
+``failed``; one whose fate cannot be known (the last request timed out) is ``unknown``, shown to the
+committee as "check at Twilio", and never sent again by us.
+
+Right before each send, after the claim, the message is checked again: a STOP since the batch began
+skips it, and once its meeting has started (or was cancelled) it and the rest of its batch are stopped
+(``cancelled``, reason ``started``). Cancellation notices are exempt from the start check.
+
+One failure never stops the others: an exception while preparing a send (materialising its messages)
+marks that send ``failed`` with the reason, and an unexpected exception while sending one message
+marks that message (``unknown`` once the request may have left, else ``failed``); the pass goes on.
+
+Every status change goes through ``set_status`` (a loaded row) or ``move_status`` (a conditional
+UPDATE), which refuse what ``models.TRANSITIONS`` does not allow.
+
+A delivery report whose SID no message has yet (Twilio called back before the API call answered, or
+the send timed out and waits for its lookup) is kept in ``sms_early_status`` and applied as soon as the
+SID is stored.
 """
 
 from __future__ import annotations
@@ -56,11 +77,13 @@ from .backends import (
     setting,
 )
 from .models import (
+    TRANSITIONS,
     Audience,
     InboundMeaning,
     MessageStatus,
     SendKind,
     SendStatus,
+    SmsEarlyStatus,
     SmsInbound,
     SmsMessage,
     SmsSend,
@@ -83,6 +106,36 @@ UNPUBLISHED = (MeetingStatus.draft, MeetingStatus.planned)
 
 class SmsError(ValueError):
     """A request the domain refuses, with a message fit for the user."""
+
+
+class IllegalTransition(RuntimeError):
+    """A status change ``TRANSITIONS`` does not allow (a bug, or a report that came too late)."""
+
+
+# -- the status rulebook --------------------------------------------------------------------------
+
+def allowed(old: MessageStatus, new: MessageStatus) -> bool:
+    return new == old or new in TRANSITIONS[old]
+
+
+def set_status(message: SmsMessage, new: MessageStatus, **values) -> None:
+    """Change a loaded message's status (and other columns with it), if the rulebook allows it."""
+    if not allowed(message.status, new):
+        raise IllegalTransition(f"SMS {message.id}: {message.status.value} → {new.value}")
+    message.status = new
+    message.status_at = values.pop("status_at", None) or utcnow()
+    for key, value in values.items():
+        setattr(message, key, value)
+
+
+def move_status(where, old: MessageStatus, new: MessageStatus, **values) -> int:
+    """``UPDATE sms_message SET status=new … WHERE <where> AND status=old``: the conditional change a
+    worker uses to claim or settle rows another worker may touch at the same time. Returns the count."""
+    if not allowed(old, new):
+        raise IllegalTransition(f"SMS: {old.value} → {new.value}")
+    values.setdefault("status_at", utcnow())
+    result = _update(sa.update(SmsMessage).where(*where, SmsMessage.status == old).values(status=new, **values))
+    return result.rowcount
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -144,6 +197,11 @@ def usable_template(kind: TemplateKind, language: str) -> tuple[SmsTemplate, boo
     if template is not None and template.approved and template.body.strip() and not texts.problems(kind.value, template.body):
         return template, False
     fallback = get_template(kind, texts.FALLBACK_LANGUAGE)
+    if fallback is None or not fallback.body.strip() or texts.problems(kind.value, fallback.body):
+        # A Norwegian text stored before the placeholders were checked (or by hand): participants
+        # get the shipped wording rather than braces or a crash. Not saved; the editor shows the problem.
+        fallback = SmsTemplate(kind=kind, language=texts.FALLBACK_LANGUAGE,
+                               body=texts.DEFAULTS[kind.value][texts.FALLBACK_LANGUAGE], approved=True)
     return fallback, language != texts.FALLBACK_LANGUAGE
 
 
@@ -239,7 +297,7 @@ def _same_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audi
     for send in db.session.scalars(sa.select(SmsSend).where(
             SmsSend.meeting_id == meeting.id, SmsSend.kind == SendKind.reminder, SmsSend.audience == audience,
             SmsSend.days_before == days_before, SmsSend.local_time == local_time,
-            SmsSend.status != SendStatus.cancelled)):
+            SmsSend.status.not_in([SendStatus.cancelled, SendStatus.failed]))):
         if _as_utc(send.send_at) == _as_utc(send_at):
             return send
     return None
@@ -359,9 +417,8 @@ def stop_for_cancelled(meeting: Meeting) -> None:
     for send in sends:
         if send.status == SendStatus.scheduled:
             send.status = SendStatus.cancelled
-        db.session.execute(sa.update(SmsMessage).where(SmsMessage.send_id == send.id,
-                                                       SmsMessage.status == MessageStatus.pending)
-                           .values(status=MessageStatus.cancelled).execution_options(synchronize_session=False))
+        move_status([SmsMessage.send_id == send.id], MessageStatus.pending, MessageStatus.cancelled,
+                    error_code="meeting-cancelled")
     db.session.flush()
 
 
@@ -464,8 +521,13 @@ def _update(stmt):
     return db.session.execute(stmt.execution_options(synchronize_session=False))
 
 
-def start_due_sends(send_ids: list[int] | None = None, now: dt.datetime | None = None) -> list[int]:
-    """Claim due sends (scheduled → sending) and materialise their recipients in the same transaction."""
+def start_due_sends(send_ids: list[int] | None = None, now: dt.datetime | None = None,
+                    outcome: Counter | None = None) -> list[int]:
+    """Claim due sends (scheduled → sending) and materialise their recipients in the same transaction.
+
+    A send that cannot be prepared (an exception while writing its messages) is marked ``failed`` with
+    the reason and the others go on.
+    """
     now = now or utcnow()
     # A meeting that is not published yet may still lose its venue or change: its sends wait (they
     # are neither sent nor failed) and go out on the first pass after it is published.
@@ -479,23 +541,39 @@ def start_due_sends(send_ids: list[int] | None = None, now: dt.datetime | None =
     db.session.commit()
     started = []
     for send_id in due:
-        claimed = _update(sa.update(SmsSend).where(SmsSend.id == send_id, SmsSend.status == SendStatus.scheduled)
-                          .values(status=SendStatus.sending, started_at=now))
-        if claimed.rowcount != 1:
+        try:
+            claimed = _update(sa.update(SmsSend).where(SmsSend.id == send_id,
+                                                       SmsSend.status == SendStatus.scheduled)
+                              .values(status=SendStatus.sending, started_at=now))
+            if claimed.rowcount != 1:
+                db.session.rollback()
+                continue
+            send = db.session.get(SmsSend, send_id)
+            db.session.refresh(send)
+            meeting = send.meeting
+            too_late = send.kind == SendKind.reminder and meeting.starts_at <= now
+            cancelled = send.kind != SendKind.cancellation and meeting.status == MeetingStatus.cancelled
+            if too_late or cancelled:
+                send.status, send.finished_at = SendStatus.cancelled, now
+            else:
+                _materialise(send)
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - one send's problem must not hold back the others
             db.session.rollback()
+            log.exception("SMS send %s could not be prepared", send_id)
+            failed = _update(sa.update(SmsSend).where(SmsSend.id == send_id, SmsSend.status == SendStatus.scheduled)
+                             .values(status=SendStatus.failed, finished_at=utcnow(),
+                                     error_message=_reason(exc)))
+            db.session.commit()
+            if outcome is not None and failed.rowcount:
+                outcome["send_failed"] += 1
             continue
-        send = db.session.get(SmsSend, send_id)
-        db.session.refresh(send)
-        meeting = send.meeting
-        too_late = send.kind == SendKind.reminder and meeting.starts_at <= now
-        cancelled = send.kind != SendKind.cancellation and meeting.status == MeetingStatus.cancelled
-        if too_late or cancelled:
-            send.status, send.finished_at = SendStatus.cancelled, now
-        else:
-            _materialise(send)
-        db.session.commit()
         started.append(send_id)
     return started
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _materialise(send: SmsSend) -> int:
@@ -530,12 +608,30 @@ def _still_allowed(message: SmsMessage) -> bool:
     return bool(consented)
 
 
-def _next_candidate(send_ids, now) -> int | None:
+def _too_late(message: SmsMessage) -> str:
+    """Checked after the claim, right before sending, from the database as it is now: "started" once
+    the message's meeting has begun, "meeting-cancelled" once it is cancelled, else ""."""
+    row = db.session.execute(
+        sa.select(SmsSend.kind, Meeting.starts_at, Meeting.status).join(Meeting, Meeting.id == SmsSend.meeting_id)
+        .where(SmsSend.id == message.send_id)).one()
+    kind, starts_at, status = row
+    if kind == SendKind.cancellation:
+        return ""
+    if status == MeetingStatus.cancelled:
+        return "meeting-cancelled"
+    if _as_utc(starts_at) <= utcnow():
+        return "started"
+    return ""
+
+
+def _next_candidate(send_ids, now, exclude=()) -> int | None:
     query = (sa.select(SmsMessage.id).join(SmsSend, SmsSend.id == SmsMessage.send_id)
              .where(SmsMessage.status == MessageStatus.pending, SmsSend.status == SendStatus.sending,
                     sa.or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now)))
     if send_ids:
         query = query.where(SmsMessage.send_id.in_(send_ids))
+    if exclude:
+        query = query.where(SmsMessage.id.not_in(list(exclude)))
     return db.session.scalar(query.order_by(SmsMessage.id).limit(1))
 
 
@@ -550,58 +646,93 @@ def _soonest_retry(send_ids) -> dt.datetime | None:
     return value
 
 
+def _error_values(exc) -> dict:
+    return {"error_code": (exc.code or str(exc.status or ""))[:20], "error_message": str(exc)[:300]}
+
+
 def deliver_one(message_id: int, backend) -> MessageStatus | None:
-    """Claim one row, send it, record the result. None when another worker had it."""
+    """Claim one row, check it may still go, send it, record the result. None when another worker had it."""
     now = utcnow()
-    claimed = _update(sa.update(SmsMessage).where(SmsMessage.id == message_id,
-                                                  SmsMessage.status == MessageStatus.pending)
-                      .values(status=MessageStatus.sending, claimed_at=now, attempts=SmsMessage.attempts + 1))
-    if claimed.rowcount != 1:
+    claimed = move_status([SmsMessage.id == message_id], MessageStatus.pending, MessageStatus.sending,
+                          claimed_at=now, attempts=SmsMessage.attempts + 1)
+    if claimed != 1:
         db.session.rollback()
         return None
     db.session.commit()  # the claim is durable before anything leaves the machine
     message = db.session.get(SmsMessage, message_id)
     db.session.refresh(message)
     if not _still_allowed(message):
-        message.status, message.status_at = MessageStatus.skipped, utcnow()
+        set_status(message, MessageStatus.skipped)
         db.session.commit()
         return message.status
+    late = _too_late(message)
+    if late:
+        # Neither this one nor the rest of its batch: they would arrive after the meeting began.
+        set_status(message, MessageStatus.cancelled, error_code=late, attempts=max(message.attempts - 1, 0))
+        move_status([SmsMessage.send_id == message.send_id], MessageStatus.pending, MessageStatus.cancelled,
+                    error_code=late)
+        db.session.commit()
+        log.info("SMS send %s: stopped (%s)", message.send_id, late)
+        return MessageStatus.cancelled
     try:
         result = backend.send(message.phone, message.body, status_callback_url())
     except TransientError as exc:
-        message.error_code, message.error_message = exc.code or str(exc.status or ""), str(exc)[:300]
-        if exc.maybe_sent:
+        values = _error_values(exc)
+        if message.attempts >= max_attempts():
+            # The cap: a request that may have reached Twilio leaves the fate unknown, never resent.
+            set_status(message, MessageStatus.unknown if exc.maybe_sent else MessageStatus.failed, **values)
+        elif exc.maybe_sent:
             # Left "sending": recover_stale looks it up at the provider before anything is resent.
-            pass
-        elif message.attempts >= max_attempts():
-            message.status = MessageStatus.failed
+            for key, value in values.items():
+                setattr(message, key, value)
         else:
-            message.status = MessageStatus.pending
             delay = retry_backoff() * (2 ** (message.attempts - 1))
-            message.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
-        log.warning("SMS %s to %s: transient error %s (attempt %d)", message.id, mask(message.phone),
-                    message.error_code, message.attempts)
+            set_status(message, MessageStatus.pending, next_attempt_at=utcnow() + dt.timedelta(seconds=delay),
+                       **values)
+        log.warning("SMS %s to %s: transient error %s (attempt %d of %d)", message.id, mask(message.phone),
+                    message.error_code, message.attempts, max_attempts())
     except ConfigurationError as exc:
         # Every other message would fail the same way: keep this one (the attempt does not count),
         # record why for the committee's page, and stop the batch.
-        message.status, message.attempts = MessageStatus.pending, max(message.attempts - 1, 0)
-        message.error_code, message.error_message = exc.code or str(exc.status or ""), str(exc)[:300]
+        set_status(message, MessageStatus.pending, attempts=max(message.attempts - 1, 0), **_error_values(exc))
         db.session.commit()
         log.error("SMS: the provider refused our configuration (%s); sending stopped", message.error_code)
         raise
     except PermanentError as exc:
-        message.status, message.status_at = MessageStatus.failed, utcnow()
-        message.error_code, message.error_message = exc.code or str(exc.status or ""), str(exc)[:300]
+        set_status(message, MessageStatus.failed, **_error_values(exc))
         if exc.opted_out:
             outreach.opt_out_phone(message.phone)
             outreach.audit("sms.carrier_opt_out", message.contact_id, None, detail=f"error {exc.code}")
         log.warning("SMS %s to %s: permanent error %s", message.id, mask(message.phone), message.error_code)
+    except Exception as exc:  # noqa: BLE001 - an answer nobody expected: the request may have left
+        log.exception("SMS %s to %s: unexpected error while sending", message.id, mask(message.phone))
+        db.session.rollback()
+        message = db.session.get(SmsMessage, message_id)
+        db.session.refresh(message)
+        set_status(message, MessageStatus.unknown, error_code="internal", error_message=_reason(exc))
     else:
-        message.status, message.provider_sid = MessageStatus.sent, result.sid
-        message.sent_at = message.status_at = utcnow()
-        message.error_code = message.error_message = ""
+        set_status(message, MessageStatus.sent, provider_sid=result.sid, sent_at=utcnow(), error_code="",
+                   error_message="")
     db.session.commit()
-    return message.status
+    status = message.status
+    if status == MessageStatus.sent:
+        apply_early_reports(message.provider_sid)
+        db.session.commit()
+    return status
+
+
+def _record_crash(message_id: int, exc: BaseException) -> None:
+    """deliver_one itself failed (the database, a bug): settle the row so the pass can go on."""
+    db.session.rollback()
+    message = db.session.get(SmsMessage, message_id)
+    if message is None:
+        return
+    db.session.refresh(message)
+    if message.status == MessageStatus.sending:  # claimed: it may have left
+        set_status(message, MessageStatus.unknown, error_code="internal", error_message=_reason(exc))
+    elif message.status == MessageStatus.pending:
+        set_status(message, MessageStatus.failed, error_code="internal", error_message=_reason(exc))
+    db.session.commit()
 
 
 #: How far Twilio's clock may be behind ours when a lost message is looked up by creation time.
@@ -609,54 +740,86 @@ LOOKUP_CLOCK_SLACK = dt.timedelta(minutes=2)
 
 
 def recover_stale(backend, now: dt.datetime | None = None) -> Counter:
-    """Settle rows left ``sending`` by a worker that died during the API call (see the module doc)."""
+    """Settle rows left ``sending`` by a worker that died during the API call, or by a send that timed
+    out (see the module doc). Each lookup counts as an attempt; at the cap the row becomes ``unknown``."""
     now = now or utcnow()
     cutoff = now - dt.timedelta(seconds=stale_after())
     outcome: Counter = Counter()
     ids = list(db.session.scalars(sa.select(SmsMessage.id).where(SmsMessage.status == MessageStatus.sending,
                                                                  SmsMessage.claimed_at < cutoff)))
+    db.session.commit()
     for message_id in ids:
-        message = db.session.get(SmsMessage, message_id)
-        sid = None
-        looked_up = False
-        if getattr(backend, "can_look_up", False) and message.phone:
-            known = frozenset(db.session.scalars(sa.select(SmsMessage.provider_sid).where(
-                SmsMessage.phone == message.phone, SmsMessage.provider_sid.is_not(None))))
-            try:
-                # Created after the claim (a little slack for the two clocks), and not another row's.
-                sid = backend.find_sent(message.phone, message.body, message.claimed_at - LOOKUP_CLOCK_SLACK,
-                                        exclude=known)
-                looked_up = True
-            except Exception as exc:  # noqa: BLE001 - the provider could not tell; decide later
-                log.warning("SMS %s: could not look it up at the provider: %s", message_id, exc)
-                continue
-        found_status, found_error = "sent", ""
-        if sid is not None and not isinstance(sid, str):  # a SendResult: the SID and Twilio's status now
-            sid, found_status, found_error = sid.sid, sid.status, sid.error_code
-        if sid:
-            new = DELIVERY_STATUSES.get((found_status or "").lower(), MessageStatus.sent)
-            values = {"provider_sid": sid, "sent_at": message.claimed_at}
-            if found_error:
-                values["error_code"] = found_error[:20]
-        elif looked_up:
-            new, values = MessageStatus.pending, {"next_attempt_at": None}
-        else:
-            new, values = MessageStatus.unknown, {}
-        db.session.rollback()
-        still_stale = (SmsMessage.id == message_id, SmsMessage.status == MessageStatus.sending,
-                       SmsMessage.claimed_at < cutoff)
         try:
-            changed = _update(sa.update(SmsMessage).where(*still_stale).values(status=new, status_at=now, **values))
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            # The SID belongs to another row after all: say we do not know rather than stop every pass.
+            settled = _recover_one(message_id, backend, cutoff, now)
+        except Exception as exc:  # noqa: BLE001 - one row must not stop the passes for every meeting
+            log.exception("SMS %s: could not settle the stale row", message_id)
             db.session.rollback()
-            new = MessageStatus.unknown
-            changed = _update(sa.update(SmsMessage).where(*still_stale).values(status=new, status_at=now))
+            settled = None
+            if move_status([SmsMessage.id == message_id], MessageStatus.sending, MessageStatus.unknown,
+                           error_code="internal", error_message=_reason(exc)):
+                settled = MessageStatus.unknown
             db.session.commit()
-        if changed.rowcount:
-            outcome[new.value] += 1
+        if settled is not None:
+            outcome[settled.value] += 1
     return outcome
+
+
+def _recover_one(message_id: int, backend, cutoff: dt.datetime, now: dt.datetime) -> MessageStatus | None:
+    message = db.session.get(SmsMessage, message_id)
+    still_stale = (SmsMessage.id == message_id, SmsMessage.claimed_at < cutoff)
+    sid = None
+    looked_up = False
+    if getattr(backend, "can_look_up", False) and message.phone:
+        known = frozenset(db.session.scalars(sa.select(SmsMessage.provider_sid).where(
+            SmsMessage.phone == message.phone, SmsMessage.provider_sid.is_not(None))))
+        # The lookup is a request about this message: it counts against the cap like a send.
+        _update(sa.update(SmsMessage).where(*still_stale, SmsMessage.status == MessageStatus.sending)
+                .values(attempts=SmsMessage.attempts + 1))
+        db.session.commit()
+        db.session.refresh(message)
+        try:
+            # Created after the claim (a little slack for the two clocks), and not another row's.
+            sid = backend.find_sent(message.phone, message.body, message.claimed_at - LOOKUP_CLOCK_SLACK,
+                                    exclude=known)
+            looked_up = True
+        except Exception as exc:  # noqa: BLE001 - the provider could not tell; decide later
+            log.warning("SMS %s: could not look it up at the provider (attempt %d of %d): %s", message_id,
+                        message.attempts, max_attempts(), exc)
+            if message.attempts < max_attempts():
+                return None
+            changed = move_status(still_stale, MessageStatus.sending, MessageStatus.unknown,
+                                  error_code="lookup", error_message=str(exc)[:300])
+            db.session.commit()
+            return MessageStatus.unknown if changed else None
+    found_status, found_error = "sent", ""
+    if sid is not None and not isinstance(sid, str):  # a SendResult: the SID and Twilio's status now
+        sid, found_status, found_error = sid.sid, sid.status, sid.error_code
+    if sid:
+        new = DELIVERY_STATUSES.get((found_status or "").lower(), MessageStatus.sent)
+        values = {"provider_sid": sid, "sent_at": message.claimed_at}
+        if found_error:
+            values["error_code"] = found_error[:20]
+    elif looked_up and message.attempts < max_attempts():
+        new, values = MessageStatus.pending, {"next_attempt_at": None}
+    elif looked_up:
+        # Not at Twilio, and no attempt left: it never left.
+        new, values = MessageStatus.failed, {"error_code": "not-found"}
+    else:
+        new, values = MessageStatus.unknown, {}
+    db.session.rollback()
+    try:
+        changed = move_status(still_stale, MessageStatus.sending, new, **values)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The SID belongs to another row after all: say we do not know rather than stop every pass.
+        db.session.rollback()
+        new = MessageStatus.unknown
+        changed = move_status(still_stale, MessageStatus.sending, new)
+        db.session.commit()
+    if changed and sid and new != MessageStatus.unknown:
+        apply_early_reports(sid)
+        db.session.commit()
+    return new if changed else None
 
 
 @dataclass
@@ -695,9 +858,10 @@ def deliver(send_ids: list[int] | None = None, backend=None, max_wait: float | N
     max_wait = pass_max_wait() if max_wait is None else max_wait
     outcome: Counter = Counter()
     deadline = time.monotonic() + max_wait
+    crashed: set[int] = set()
     while True:
         now = utcnow()
-        candidate = _next_candidate(send_ids, now)
+        candidate = _next_candidate(send_ids, now, exclude=crashed)
         db.session.commit()
         if candidate is not None:
             try:
@@ -705,6 +869,16 @@ def deliver(send_ids: list[int] | None = None, backend=None, max_wait: float | N
             except ConfigurationError:
                 outcome["configuration_error"] += 1
                 break
+            except Exception as exc:  # noqa: BLE001 - recorded on the message; the others still go
+                log.exception("SMS %s: sending failed", candidate)
+                crashed.add(candidate)
+                try:
+                    _record_crash(candidate, exc)
+                except Exception:  # noqa: BLE001 - the database itself is failing: leave it to a later pass
+                    db.session.rollback()
+                    log.exception("SMS %s: could not record the failure", candidate)
+                outcome["error"] += 1
+                continue
             if status is not None:
                 outcome[status.value] += 1
             continue
@@ -724,33 +898,72 @@ def run_pass(send_ids: list[int] | None = None, max_wait: float | None = None) -
     """One pass: settle stale rows, start due sends, deliver. Used by huey and ``brukermote sms send-due``."""
     backend = get_backend()
     outcome = recover_stale(backend)
-    start_due_sends(send_ids)
+    start_due_sends(send_ids, outcome=outcome)
     outcome.update(deliver(send_ids, backend, max_wait))
+    purge_early_reports()
     return outcome
 
 
 # -- webhooks -------------------------------------------------------------------------------------
 
+#: Other reports Twilio sends ("queued", "accepted", "sending") say nothing new to us and are ignored.
 DELIVERY_STATUSES = {"sent": MessageStatus.sent, "delivered": MessageStatus.delivered,
                      "undelivered": MessageStatus.undelivered, "failed": MessageStatus.failed}
-#: A later callback may not undo a final state (callbacks can arrive out of order).
-FINAL = {MessageStatus.delivered, MessageStatus.undelivered, MessageStatus.failed}
+#: How long a report for a SID we never store is kept (another application on the same account).
+EARLY_REPORT_KEEP = dt.timedelta(days=7)
 
 
 def record_status(sid: str, status: str, error_code: str = "") -> bool:
+    """A delivery report. True when applied to a message; a report for a SID no message has yet is kept
+    (``SmsEarlyStatus``) and False returned: call ``apply_early_reports(sid)`` after committing."""
     new = DELIVERY_STATUSES.get((status or "").lower())
-    message = db.session.scalar(sa.select(SmsMessage).where(SmsMessage.provider_sid == sid)) if sid else None
-    if message is None or new is None:
+    if not sid or new is None:
         return False
-    if message.status in FINAL and new not in FINAL:
-        return True
-    message.status, message.status_at = new, utcnow()
-    if error_code:
-        message.error_code = str(error_code)[:20]
-        if str(error_code) == "21610" and message.phone:
-            outreach.opt_out_phone(message.phone)
+    message = db.session.scalar(sa.select(SmsMessage).where(SmsMessage.provider_sid == sid))
+    if message is None:
+        db.session.add(SmsEarlyStatus(provider_sid=sid[:64], status=new, error_code=str(error_code or "")[:20]))
+        db.session.flush()
+        return False
+    _apply_report(message, new, str(error_code or ""))
     db.session.flush()
     return True
+
+
+def _apply_report(message: SmsMessage, new: MessageStatus, error_code: str) -> None:
+    if not allowed(message.status, new):
+        return  # out of order ("sent" after "delivered") or about a message that never left
+    set_status(message, new)
+    if error_code:
+        message.error_code = error_code[:20]
+        if error_code == "21610" and message.phone:
+            outreach.opt_out_phone(message.phone)
+
+
+def apply_early_reports(sid: str | None) -> int:
+    """Apply, in the order they came, the reports kept for ``sid`` once a message has it, and forget them.
+
+    Called by whoever stores a SID (after committing it) and by the webhook (after committing the
+    report): each side commits before it looks for the other's row, so one of them always sees both."""
+    if not sid:
+        return 0
+    message = db.session.scalar(sa.select(SmsMessage).where(SmsMessage.provider_sid == sid))
+    if message is None:
+        return 0
+    reports = list(db.session.scalars(sa.select(SmsEarlyStatus).where(SmsEarlyStatus.provider_sid == sid)
+                                      .order_by(SmsEarlyStatus.received_at, SmsEarlyStatus.id)))
+    for report in reports:
+        _apply_report(message, report.status, report.error_code)
+        db.session.delete(report)
+    db.session.flush()
+    return len(reports)
+
+
+def purge_early_reports(now: dt.datetime | None = None) -> int:
+    cutoff = (now or utcnow()) - EARLY_REPORT_KEEP
+    result = db.session.execute(sa.delete(SmsEarlyStatus).where(SmsEarlyStatus.received_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def _sender_language(phone: str, contacts: list[Contact]) -> str:

@@ -5,11 +5,17 @@ and a member who reads the language approves it. Only Norwegian and English ship
 else is sent in Norwegian until approved (the committee is told).
 
 Placeholders: ``{topic}``, ``{date}`` (weekday and date from CLDR for the meeting's date),
-``{weekday}``, ``{time}``, ``{venue}``, ``{stop}`` (the stop word in the language).
+``{weekday}``, ``{time}``, ``{venue}``, ``{stop}`` (the stop word in the language), and nothing else:
+no format specs (``{topic:d}``), conversions (``{topic!r}``), attribute or index access
+(``{topic.__class__}``, ``{topic[0]}``), positional or unknown fields. ``{{`` and ``}}`` are literal
+braces. A text is checked with ``string.Formatter().parse`` when it is saved, and filled by
+substituting exactly those six names, never with ``str.format``, so a text stored before the check
+(or by hand in the database) cannot crash a page or a sending pass.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from decimal import Decimal
@@ -87,13 +93,37 @@ def stop_word(language: str) -> str:
     return lang.stop_words[0] if lang.stop_words else "STOP"
 
 
+def _fields(body: str) -> list[tuple[str, str, str | None]]:
+    """(name, format spec, conversion) of every replacement field; ValueError when braces are broken."""
+    return [(name, spec or "", conv) for _literal, name, spec, conv in string.Formatter().parse(body)
+            if name is not None]
+
+
+def _as_written(name: str, spec: str, conv: str | None) -> str:
+    return "{" + name + ("!" + conv if conv else "") + (":" + spec if spec else "") + "}"
+
+
+#: What the renderer replaces: a doubled brace, or exactly one of the documented placeholders.
+_TOKEN = re.compile(r"\{\{|\}\}|\{(" + "|".join(PLACEHOLDERS) + r")\}")
+#: A field ``parse`` reports without its empty spec or conversion (``{date:}``).
+_EMPTY_SPEC = re.compile(r"\{[^{}]*:\}")
+
+
 def placeholders_in(body: str) -> list[str]:
     """The placeholder names a text uses; ValueError when braces are broken."""
-    names = []
-    for _literal, name, _spec, _conv in string.Formatter().parse(body):
-        if name is not None:
-            names.append(name)
-    return names
+    return [name for name, _spec, _conv in _fields(body)]
+
+
+def invalid_placeholders(body: str) -> list[str]:
+    """Every field that is not exactly one of the documented placeholders, as written; ValueError when
+    braces are broken."""
+    bad = []
+    for name, spec, conv in _fields(body):
+        if name not in PLACEHOLDERS or spec or conv is not None:
+            bad.append(_as_written(name, spec, conv))
+    if not bad:
+        bad = _EMPTY_SPEC.findall(body.replace("{{", "").replace("}}", ""))
+    return list(dict.fromkeys(bad))
 
 
 def problems(kind: str, body: str) -> list[str]:
@@ -101,11 +131,11 @@ def problems(kind: str, body: str) -> list[str]:
     found = []
     try:
         names = placeholders_in(body)
+        invalid = invalid_placeholders(body)
     except ValueError:
         return ["broken"]
-    unknown = [n for n in names if n not in PLACEHOLDERS]
-    if unknown:
-        found.append("unknown:" + ", ".join("{" + n + "}" for n in unknown))
+    if invalid:
+        found.append("unknown:" + ", ".join(invalid))
     missing = [n for n in REQUIRED.get(kind, ()) if n not in names]
     if missing:
         found.append("missing:" + ", ".join("{" + n + "}" for n in missing))
@@ -115,7 +145,18 @@ def problems(kind: str, body: str) -> list[str]:
 
 
 def fill(body: str, values: dict) -> str:
-    return body.format(**{name: values.get(name, "") for name in PLACEHOLDERS})
+    """The text with the documented placeholders replaced and ``{{``/``}}`` made single braces.
+
+    Anything else stays as written: this never formats the committee's text, so it cannot raise
+    or reach into the values' attributes, whatever is stored.
+    """
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group(0)[0]
+        return str(values.get(name, ""))
+
+    return _TOKEN.sub(replace, body)
 
 
 # -- SMS arithmetic: GSM 03.38 or UCS-2, segments ----------------------------------------------------

@@ -44,7 +44,9 @@ def setup(app) -> None:
 
 def _error_text(code: str) -> str:
     if code.startswith("unknown:"):
-        return _("Unknown placeholder: %(names)s", names=code.split(":", 1)[1])
+        return _("Unknown or invalid placeholder: %(names)s. Use only %(allowed)s, written exactly so "
+                 "(no : ! . or [ ] inside the braces).", names=code.split(":", 1)[1],
+                 allowed=" ".join("{" + name + "}" for name in texts.PLACEHOLDERS))
     if code.startswith("missing:"):
         return _("The text must contain %(names)s.", names=code.split(":", 1)[1])
     return {
@@ -59,6 +61,26 @@ def _error_text(code: str) -> str:
         "duplicate": _("This reminder is already scheduled (same days before, time and recipients)."),
         "unpublished": _("The meeting is not published yet: SMS about it can be sent once it is published."),
     }.get(code, code)
+
+
+def message_reason(message) -> str:
+    """Why a message has its status, for the committee: our own codes in words, else the provider's."""
+    code = message.error_code or ""
+    known = {
+        "started": _("The meeting had started"),
+        "meeting-cancelled": _("The meeting was cancelled"),
+        "timeout": _("Twilio did not answer in time"),
+        "connection": _("Could not reach Twilio"),
+        "lookup": _("Twilio did not answer in time"),
+        "not-found": _("Not found at Twilio after the last attempt"),
+        "internal": _("Unexpected error"),
+    }
+    if code in known:
+        text = known[code]
+        if code == "internal" and message.error_message:
+            text += f" ({message.error_message})"
+        return text
+    return code
 
 
 def format_time(value) -> str:
@@ -300,7 +322,7 @@ def meeting_messages(meeting_id: int):
     rows = services.messages_for(meeting)
     outreach.audit("sms.list_numbers", None, current_user, detail=f"meeting:{meeting.id}: {len(rows)}")
     db.session.commit()
-    return render_template("sms/messages.html", meeting=meeting, rows=rows)
+    return render_template("sms/messages.html", meeting=meeting, rows=rows, reason=message_reason)
 
 
 @bp.route("/sms/inbox")
@@ -351,9 +373,14 @@ def _twiml(text: str | None) -> Response:
 def status_callback():
     if not _signed_by_twilio():
         abort(403)
-    services.record_status(request.form.get("MessageSid", ""), request.form.get("MessageStatus", ""),
-                           request.form.get("ErrorCode", ""))
+    sid = request.form.get("MessageSid", "")
+    applied = services.record_status(sid, request.form.get("MessageStatus", ""), request.form.get("ErrorCode", ""))
     db.session.commit()
+    if not applied:
+        # Kept for later; if the SID was stored meanwhile, the sender may have looked before this
+        # report was committed: apply it now (see services.apply_early_reports).
+        services.apply_early_reports(sid)
+        db.session.commit()
     return Response("", status=204)
 
 

@@ -3,9 +3,13 @@
 POST /2010-04-01/Accounts/<sid>/Messages.json creates a message (201) unless a script says otherwise;
 GET of the same path lists created messages (filtered by To). Every request is recorded with its form
 body and basic-auth user. Scripts per number: a list of answers consumed in order, each ``201``,
-``(400, 21211)``, ``(429, None)``, ``(500, None)`` or ``("slow", seconds)``. ``block_at = n`` makes the
+``(400, 21211)``, ``(429, None)``, ``(500, None)``, ``("slow", seconds)`` (created at once, answered
+late), ``("hang", seconds)`` (answered late, nothing created: the request got lost in Twilio) or
+``"garbage"`` (created, answered 201 with a body that is not JSON). ``block_at = n`` makes the
 n-th POST wait (after being recorded and created) until ``release()``, so a test can kill the worker
-at a known point.
+at a known point. ``hang = seconds`` makes *every* request (POST and GET) wait that long and create
+nothing: a provider that always times out. ``on_create(message)`` is called (in the server's thread)
+after a message is created and before it is answered, so a test can change the world mid-batch.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ class FakeTwilio:
     created: list = field(default_factory=list)
     scripts: dict = field(default_factory=dict)
     block_at: int | None = None
+    hang: float = 0.0
+    on_create: object = None
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -92,6 +98,13 @@ class FakeTwilio:
         if len(parts) != 4 or parts[0] != "2010-04-01" or parts[1] != "Accounts" or parts[3] != "Messages.json":
             return self._json({"code": 20404, "message": "not found", "status": 404}, 404)
         account = parts[2]
+        if self.hang:
+            with self._lock:
+                self.requests.append(Recorded(request.method, request.path,
+                                              request.form.to_dict() if request.method == "POST" else
+                                              dict(request.args), auth_user))
+            time.sleep(self.hang)
+            return self._json({"code": None, "message": "too late", "status": 503}, 503)
         if request.method == "GET":
             with self._lock:
                 self.requests.append(Recorded("GET", request.path, dict(request.args), auth_user))
@@ -107,6 +120,12 @@ class FakeTwilio:
             script = self.scripts.get(form.get("To"))
             answer = script.pop(0) if script else 201
         delay = 0.0
+        if isinstance(answer, tuple) and answer[0] == "hang":
+            time.sleep(answer[1])  # never created: the client times out, the lookup finds nothing
+            return self._json({"code": None, "message": "too late", "status": 503}, 503)
+        garbage = answer == "garbage"
+        if garbage:
+            answer = 201
         if isinstance(answer, tuple) and answer[0] == "slow":
             delay, answer = answer[1], 201  # created at once, answered late (the client times out)
         if answer != 201:
@@ -121,6 +140,10 @@ class FakeTwilio:
                    "uri": f"{request.path[:-5]}/{sid}.json"}
         with self._lock:
             self.created.append(message)
+        if self.on_create is not None:
+            self.on_create(message)
+        if garbage:
+            return Response("<html>Bad gateway</html>", status=201, mimetype="text/html")
         if self.block_at is not None and number == self.block_at:
             self._release.wait(60)
         if delay:

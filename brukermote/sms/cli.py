@@ -13,9 +13,9 @@ sms_group = AppGroup("sms", help="SMS reminders and notices.")
               help="Seconds to wait for retries due soon (default SMS_PASS_MAX_WAIT, 120).")
 def send_due(max_wait: float | None) -> None:
     """Send every reminder and notice that is due, once: safe to run from cron and beside a worker."""
-    from . import services
+    from . import delivery
 
-    outcome = services.run_pass(max_wait=max_wait)
+    outcome = delivery.run_pass(max_wait=max_wait)
     summary = ", ".join(f"{key}: {value}" for key, value in sorted(outcome.items())) or "nothing due"
     click.echo(f"SMS pass done ({summary})")
 

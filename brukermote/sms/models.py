@@ -9,8 +9,8 @@
 - ``SmsEarlyStatus``: a delivery report that came before we had stored the message's SID, kept until
   the SID is stored and then applied.
 
-Every change of a message's status follows ``TRANSITIONS`` (``services.set_status`` and
-``services.move_status`` refuse anything else).
+Every change of a message's status follows ``TRANSITIONS`` (``status.set_status`` and
+``status.move_status`` refuse anything else).
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from ..tasks import app_periodic_task, app_task, huey  # noqa: F401  (`huey_cons
 
 @app_task()
 def deliver_send(send_id: int) -> dict:
-    from . import services
+    from . import delivery
 
-    return dict(services.run_pass([send_id]))
+    return dict(delivery.run_pass([send_id]))
 
 
 @app_periodic_task(crontab(minute="*"))
 def send_due_sms() -> dict:
-    from . import services
+    from . import delivery
 
-    return dict(services.run_pass())
+    return dict(delivery.run_pass())

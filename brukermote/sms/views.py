@@ -14,7 +14,8 @@ from ..core.timeutil import to_local, utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
 from ..outreach import services as outreach
-from . import access, services, texts
+from . import access, delivery, services, stats, status, texts
+from . import inbound as replies
 from .backends import setting
 from .forms import ReminderForm, SendForm, TemplateForm
 from .models import Audience, SendKind, SendStatus, SmsInbound, SmsSend, TemplateKind
@@ -94,7 +95,7 @@ def _meeting(meeting_id: int) -> Meeting:
 # -- meeting page panel and warnings ------------------------------------------------------------
 
 def _panel_context(meeting) -> dict:
-    return {"stats": services.meeting_stats(meeting)}
+    return {"stats": stats.meeting_stats(meeting)}
 
 
 def warnings(meeting) -> list[Warning]:
@@ -111,7 +112,7 @@ def warnings(meeting) -> list[Warning]:
             found.append(Warning("warning", _("People got an SMS about this meeting: send them a cancellation notice."),
                                  url))
         return found
-    problem = services.configuration_problem(meeting)
+    problem = delivery.configuration_problem(meeting)
     if problem is not None:
         found.append(Warning("error", _configuration_text(problem), url))
     outdated = services.outdated_recipients(meeting)
@@ -120,7 +121,7 @@ def warnings(meeting) -> list[Warning]:
     if meeting.status in services.UNPUBLISHED and any(s.status == SendStatus.scheduled for s in sends):
         found.append(Warning("info", _("SMS reminders go out only once the meeting is published."), url))
     if any(s.kind == SendKind.reminder and s.status == SendStatus.scheduled for s in sends):
-        fallback = services.fallback_languages(meeting)
+        fallback = stats.fallback_languages(meeting)
         if fallback:
             from flask_babel import get_locale
 
@@ -164,8 +165,8 @@ def index():
         rows.append((lang, cells))
     upcoming = list(db.session.scalars(
         db.select(SmsSend).where(SmsSend.status == SendStatus.scheduled).order_by(SmsSend.send_at).limit(20)))
-    open_replies = len(services.inbox()) if current_user.is_confidential else None
-    problem = services.configuration_problem()
+    open_replies = len(replies.inbox()) if current_user.is_confidential else None
+    problem = delivery.configuration_problem()
     return render_template("sms/index.html", rows=rows, kinds=list(TemplateKind), upcoming=upcoming,
                            open_replies=open_replies, backend=get_backend_name(),
                            configuration_error=_configuration_text(problem) if problem else "",
@@ -234,13 +235,13 @@ def meeting_sms(meeting_id: int):
         preselected["kind"] = request.args["kind"]
     if request.args.get("audience") in {a.value for a in Audience}:
         preselected["audience"] = request.args["audience"]
-    problem = services.configuration_problem(meeting)
+    problem = delivery.configuration_problem(meeting)
     outdated = services.outdated_recipients(meeting)
     held_back = meeting.status in services.UNPUBLISHED and any(
         s.status == SendStatus.scheduled for s in services.sends_for(meeting))
-    return render_template("sms/meeting.html", meeting=meeting, stats=services.meeting_stats(meeting),
+    return render_template("sms/meeting.html", meeting=meeting, stats=stats.meeting_stats(meeting),
                            reminder_form=ReminderForm(), send_form=SendForm(data=preselected or None),
-                           fallbacks=services.fallback_languages(meeting), SendStatus=SendStatus,
+                           fallbacks=stats.fallback_languages(meeting), SendStatus=SendStatus,
                            SendKind=SendKind,
                            configuration_error=_configuration_text(problem) if problem else "",
                            outdated_text=_outdated_text(outdated) if outdated else "",
@@ -319,7 +320,7 @@ def send_now(meeting_id: int):
 @confidential_required
 def meeting_messages(meeting_id: int):
     meeting = _meeting(meeting_id)
-    rows = services.messages_for(meeting)
+    rows = stats.messages_for(meeting)
     outreach.audit("sms.list_numbers", None, current_user, detail=f"meeting:{meeting.id}: {len(rows)}")
     db.session.commit()
     return render_template("sms/messages.html", meeting=meeting, rows=rows, reason=message_reason)
@@ -328,7 +329,7 @@ def meeting_messages(meeting_id: int):
 @bp.route("/sms/inbox")
 @confidential_required
 def inbox_view():
-    rows = services.inbox(only_open=request.args.get("all") != "1")
+    rows = replies.inbox(only_open=request.args.get("all") != "1")
     outreach.audit("sms.inbox", None, current_user, detail=f"{len(rows)} replies")
     db.session.commit()
     return render_template("sms/inbox.html", rows=rows)
@@ -368,28 +369,28 @@ def _twiml(text: str | None) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
-@bp.route(services.STATUS_PATH, methods=["POST"])
+@bp.route(delivery.STATUS_PATH, methods=["POST"])
 @public
 def status_callback():
     if not _signed_by_twilio():
         abort(403)
     sid = request.form.get("MessageSid", "")
-    applied = services.record_status(sid, request.form.get("MessageStatus", ""), request.form.get("ErrorCode", ""))
+    applied = status.record_status(sid, request.form.get("MessageStatus", ""), request.form.get("ErrorCode", ""))
     db.session.commit()
     if not applied:
         # Kept for later; if the SID was stored meanwhile, the sender may have looked before this
-        # report was committed: apply it now (see services.apply_early_reports).
-        services.apply_early_reports(sid)
+        # report was committed: apply it now (see status.apply_early_reports).
+        status.apply_early_reports(sid)
         db.session.commit()
     return Response("", status=204)
 
 
-@bp.route(services.INBOUND_PATH, methods=["POST"])
+@bp.route(replies.INBOUND_PATH, methods=["POST"])
 @public
 def inbound():
     if not _signed_by_twilio():
         abort(403)
-    result = services.receive(request.form.get("From", ""), request.form.get("Body", ""),
+    result = replies.receive(request.form.get("From", ""), request.form.get("Body", ""),
                               request.form.get("MessageSid") or None)
     db.session.commit()
     return _twiml(result.reply)

@@ -111,7 +111,7 @@ def reports() -> dict:
 def sms() -> dict:
     """A batch of 500 SMS through the real twilio Client to the fake Twilio API on 127.0.0.1."""
     from brukermote.extensions import db
-    from brukermote.sms import services
+    from brukermote.sms import delivery, services
     from brukermote.sms.models import Audience, SendKind
     from tests.printing.helpers import make_meeting
     from tests.sms.conftest import add_contacts, twilio_settings
@@ -127,7 +127,7 @@ def sms() -> dict:
             send = services.send_now(meeting, SendKind.manual, Audience.consented)
             db.session.commit()
             start = time.perf_counter()
-            services.run_pass([send.id])
+            delivery.run_pass([send.id])
             seconds = time.perf_counter() - start
         posts = len(fake.posts)
     finally:

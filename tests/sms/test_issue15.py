@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from brukermote.core.timeutil import utcnow
 from brukermote.extensions import db
 from brukermote.meetings.models import Meeting, MeetingStatus
-from brukermote.sms import services, texts
+from brukermote.sms import delivery, services, texts
+from brukermote.sms import status as sms_status
 from brukermote.sms.models import (
     TRANSITIONS,
     MessageStatus,
@@ -110,7 +111,7 @@ def test_a_bad_text_already_stored_breaks_no_page_and_no_pass(admin_client, twil
     assert response.status_code == 200
     assert admin_client.get(f"/meetings/{meeting.id}/sms").status_code == 200
     due_reminder(meeting)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     assert len(fake.posts) == 2
     assert all("{topic:d}" not in p.form["Body"] for p in fake.posts)  # placeholders never leak as code
 
@@ -132,7 +133,7 @@ def test_a_broken_stored_template_does_not_hold_back_another_meetings_reminder(t
     db.session.commit()
     notice = manual_send(cancelled, SendKind.cancellation)
     reminder = due_reminder(other)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     db.session.expire_all()
     assert {r.status for r in _messages(send_id=reminder.id)} == {MessageStatus.sent}
     assert len(_messages(send_id=reminder.id)) == 2
@@ -151,7 +152,7 @@ def test_an_error_preparing_one_send_is_recorded_on_it_and_the_pass_goes_on(twil
         return real(meeting, language)
 
     monkeypatch.setattr(services, "values_for", values_for)
-    outcome = services.run_pass(max_wait=0)
+    outcome = delivery.run_pass(max_wait=0)
     db.session.expire_all()
     failed = db.session.get(SmsSend, first.id)
     assert failed.status == SendStatus.failed and "CLDR data missing" in failed.error_message
@@ -159,7 +160,7 @@ def test_an_error_preparing_one_send_is_recorded_on_it_and_the_pass_goes_on(twil
     assert outcome["sent"] == 2 and outcome["send_failed"] == 1
     # Later passes leave it alone (not retried every minute, not holding anything back).
     monkeypatch.setattr(services, "values_for", real)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     assert len(fake.posts) == 2
 
 
@@ -168,12 +169,12 @@ def test_an_unexpected_provider_answer_for_one_message_does_not_stop_the_batch(a
     odd, *rest = add_contacts(3)
     fake.scripts = {odd.phone: ["garbage"]}
     due_reminder(meeting)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     by_phone = {m.phone: m for m in _messages()}
     # The request reached Twilio, so it may have been sent: never resent blindly, shown as unknown.
     assert by_phone[odd.phone].status == MessageStatus.unknown and by_phone[odd.phone].error_message
     assert all(by_phone[c.phone].status == MessageStatus.sent for c in rest)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     assert len(fake.posts) == 3
     page = admin_client.get(f"/meetings/{meeting.id}/sms/messages").get_data(as_text=True)
     assert "Ukjent – sjekk hos Twilio" in page
@@ -183,7 +184,7 @@ def test_an_unexpected_provider_answer_for_one_message_does_not_stop_the_batch(a
 
 def _passes(n: int = 12) -> None:
     for _ in range(n):
-        services.run_pass(max_wait=0)
+        delivery.run_pass(max_wait=0)
 
 
 def test_a_provider_that_always_times_out_gets_exactly_max_attempts_requests(admin_client, twilio_app, fake):
@@ -233,14 +234,14 @@ def test_the_status_rulebook_refuses_illegal_transitions(twilio_app, fake):
     meeting = make_meeting()
     add_contacts(1)
     due_reminder(meeting)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     [row] = _messages()
     assert row.status == MessageStatus.sent
-    with pytest.raises(services.IllegalTransition):
-        services.set_status(row, MessageStatus.pending)
-    services.set_status(row, MessageStatus.delivered)
-    with pytest.raises(services.IllegalTransition):
-        services.set_status(row, MessageStatus.sending)
+    with pytest.raises(sms_status.IllegalTransition):
+        sms_status.set_status(row, MessageStatus.pending)
+    sms_status.set_status(row, MessageStatus.delivered)
+    with pytest.raises(sms_status.IllegalTransition):
+        sms_status.set_status(row, MessageStatus.sending)
     for status in MessageStatus:
         assert status in TRANSITIONS
     assert TRANSITIONS[MessageStatus.skipped] == set() and TRANSITIONS[MessageStatus.cancelled] == set()
@@ -261,7 +262,7 @@ def test_no_message_leaves_once_the_meeting_has_started_during_the_batch(admin_c
                              .values(starts_at=utcnow() - dt.timedelta(seconds=1)))
 
     fake.on_create = meeting_starts
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     assert len(fake.posts) == 1
     rows = _messages(send_id=send.id)
     assert [r.status for r in rows] == [MessageStatus.sent] + [MessageStatus.cancelled] * 3
@@ -286,7 +287,7 @@ def test_a_delivery_report_that_comes_before_the_sid_is_stored_is_applied(client
         answers[message["to"]] = post_signed(client, "/sms/twilio/status", params).status_code
 
     fake.on_create = report_at_once
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     assert answers == {first: 204, second: 204}
     by_phone = {m.phone: m for m in _messages()}
     assert by_phone[first].status == MessageStatus.delivered
@@ -301,14 +302,14 @@ def test_an_early_report_for_a_timed_out_send_is_applied_when_the_lookup_finds_i
     (person,) = add_contacts(1)
     fake.scripts = {person.phone: [("slow", 1.0)]}
     due_reminder(meeting)
-    services.run_pass(max_wait=0)
+    delivery.run_pass(max_wait=0)
     [row] = _messages()
     assert row.status == MessageStatus.sending and row.provider_sid is None
     sid = fake.created[0]["sid"]
     response = post_signed(client, "/sms/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered"})
     assert response.status_code == 204
     assert db.session.scalar(sa.select(sa.func.count(SmsEarlyStatus.id))) == 1
-    services.run_pass(max_wait=0)  # the lookup finds it at Twilio ("queued" there): the report wins
+    delivery.run_pass(max_wait=0)  # the lookup finds it at Twilio ("queued" there): the report wins
     [row] = _messages()
     assert row.provider_sid == sid and row.status == MessageStatus.delivered
     assert len(fake.posts) == 1

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from brukermote.extensions import db
-from brukermote.sms import services
+from brukermote.sms import delivery, services
 from brukermote.sms.models import SendKind, SendStatus, SmsMessage, SmsSend, SmsTemplate, TemplateKind
 from tests.printing.helpers import make_meeting
 
@@ -92,7 +92,7 @@ def test_numbers_only_for_confidential_members_and_the_panel_on_the_meeting_page
     meeting = make_meeting()
     add_contacts(2)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert member_client.get(f"/meetings/{meeting.id}/sms/messages").status_code == 403
     assert member_client.get("/sms/inbox").status_code == 403
     page = member_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_a_confidential_member_sees_each_message_and_it_is_audited(admin_client,
     meeting = make_meeting()
     add_contacts(1)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     html = admin_client.get(f"/meetings/{meeting.id}/sms/messages").get_data(as_text=True)
     assert "910 00 000" in html or "91000000" in html.replace(" ", "")
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "sms.list_numbers")) is not None
@@ -132,7 +132,7 @@ def test_console_backend_is_the_default_and_sends_nothing_out(app, caplog):
     add_contacts(1)
     due_reminder(meeting)
     with caplog.at_level("INFO", logger="brukermote.sms"):
-        services.run_pass()
+        delivery.run_pass()
     row = db.session.scalar(sa.select(SmsMessage))
     assert row.provider_sid.startswith("console-") and row.status.value == "sent"
     assert "console" in caplog.text and "+4791000000" not in caplog.text

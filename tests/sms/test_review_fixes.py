@@ -13,7 +13,7 @@ from brukermote.extensions import db
 from brukermote.meetings import services as meeting_services
 from brukermote.meetings.models import MeetingStatus
 from brukermote.outreach.models import Consent, ConsentMethod, ConsentPurpose, Contact, Registration
-from brukermote.sms import backends, services
+from brukermote.sms import backends, delivery, services
 from brukermote.sms.models import MessageStatus, SendKind, SendStatus, SmsMessage, SmsSend
 from tests.printing.helpers import FIXED_DAY, make_meeting
 
@@ -45,7 +45,7 @@ def test_moving_a_meeting_after_its_reminder_went_out_warns_rearms_and_offers_a_
     meeting = make_meeting()
     add_contacts(2)
     sent_reminder = due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 2 and _nb_date(FIXED_DAY) in fake.posts[0].form["Body"]
     _move(meeting)
     # A fresh reminder with the same offset, for the new date (still ahead), so people hear it again.
@@ -79,7 +79,7 @@ def test_moving_the_meeting_back_does_not_repeat_the_reminder_that_went_out(admi
     meeting = make_meeting()
     add_contacts(1)
     first = due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     original = (to_local(meeting.starts_at).date(), dt.time(13, 30), dt.time(15, 30))
     _move(meeting)
     assert len(_sends(status=SendStatus.scheduled)) == 1
@@ -93,7 +93,7 @@ def test_moving_the_meeting_back_does_not_repeat_the_reminder_that_went_out(admi
     services.move_reminders(meeting)
     db.session.commit()
     assert _sends(status=SendStatus.scheduled) == []
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 1
     assert "audience=reminded" not in admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
 
@@ -102,7 +102,7 @@ def test_a_reminder_whose_new_time_has_passed_is_not_rearmed_but_still_warned_ab
     meeting = make_meeting()
     add_contacts(1)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     # Moved to tomorrow: "2 days before at 10:00" for the new date has passed, so it is not re-armed.
     _move(meeting, day=(utcnow() + dt.timedelta(days=1)).date())
     assert _sends(status=SendStatus.scheduled) == []
@@ -114,12 +114,12 @@ def test_messages_waiting_when_the_meeting_moves_go_out_with_the_new_date(twilio
     meeting = make_meeting()
     waiting, retrying = add_contacts(2)
     send = due_reminder(meeting)
-    services.start_due_sends([send.id])  # materialised with the old date, nothing sent yet
+    delivery.start_due_sends([send.id])  # materialised with the old date, nothing sent yet
     row = db.session.scalar(sa.select(SmsMessage).where(SmsMessage.phone == retrying.phone))
     row.next_attempt_at = utcnow() - dt.timedelta(seconds=1)  # as after a transient error
     db.session.commit()
     _move(meeting)
-    services.run_pass([send.id])
+    delivery.run_pass([send.id])
     assert len(fake.posts) == 2
     for post in fake.posts:
         assert _nb_date(NEW_DAY) in post.form["Body"] and "17:30" in post.form["Body"]
@@ -173,7 +173,7 @@ def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(adm
     db.session.commit()
     add_contacts(2)
     send = due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert fake.posts == []
     db.session.refresh(send)
     assert send.status == SendStatus.scheduled  # held, neither sent nor failed
@@ -186,7 +186,7 @@ def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(adm
     assert len(_sends()) == 1 and fake.posts == []
     meeting_services.change_status(meeting, MeetingStatus.published)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 2
 
 
@@ -198,7 +198,7 @@ def test_a_held_reminder_of_a_meeting_that_started_unpublished_is_stopped_not_ke
     meeting.starts_at = utcnow() - dt.timedelta(hours=1)
     meeting.ends_at = utcnow() + dt.timedelta(hours=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     db.session.refresh(send)
     assert fake.posts == [] and send.status == SendStatus.cancelled
 
@@ -209,7 +209,7 @@ def test_a_draft_without_a_venue_sends_nothing(twilio_app, fake):
     db.session.commit()
     add_contacts(1)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert fake.posts == []
 
 
@@ -218,7 +218,7 @@ def test_wrong_credentials_stop_the_batch_without_failing_anyone(admin_client, t
     people = add_contacts(3)
     fake.scripts = {people[0].phone: [(401, 20003)]}
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 1  # stopped at the first refusal
     rows = list(db.session.scalars(sa.select(SmsMessage)))
     assert {r.status for r in rows} == {MessageStatus.pending}
@@ -226,7 +226,7 @@ def test_wrong_credentials_stop_the_batch_without_failing_anyone(admin_client, t
     assert "20003" in page and "TWILIO_ACCOUNT_SID" in page
     assert "20003" in admin_client.get("/sms").get_data(as_text=True)
     # Fixed: everyone gets the reminder, once.
-    services.run_pass()
+    delivery.run_pass()
     db.session.expire_all()
     assert len(fake.posts) == 4 and {r.status for r in db.session.scalars(sa.select(SmsMessage))} == {
         MessageStatus.sent}
@@ -246,14 +246,14 @@ def test_a_lost_message_found_at_twilio_takes_twilios_status(twilio_app, fake):
     delivered, failed = add_contacts(2)
     fake.scripts = {delivered.phone: [("slow", 1.0)], failed.phone: [("slow", 1.0)]}
     due_reminder(meeting)
-    services.start_due_sends()
-    services.deliver()
+    delivery.start_due_sends()
+    delivery.deliver()
     # Twilio delivered one and failed the other while we had no SID to match their reports to.
     for message in fake.created:
         message["status"] = "delivered" if message["to"] == delivered.phone else "undelivered"
         if message["to"] == failed.phone:
             message["error_code"] = 30005
-    services.recover_stale(backends.get_backend())
+    delivery.recover_stale(backends.get_backend())
     db.session.expire_all()
     by_phone = {m.phone: m for m in db.session.scalars(sa.select(SmsMessage))}
     assert by_phone[delivered.phone].status == MessageStatus.delivered
@@ -273,7 +273,7 @@ def test_a_yes_from_a_shared_phone_registers_the_person_the_reminder_was_sent_to
     db.session.add(child)
     db.session.commit()
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert db.session.scalar(sa.select(SmsMessage.contact_id)) == child.id
     inbound(client, "+4791555555", "JA")
     registration = db.session.scalar(sa.select(Registration))

@@ -13,7 +13,7 @@ from brukermote.extensions import db
 from brukermote.meetings import services as meeting_services
 from brukermote.meetings.models import MeetingStatus
 from brukermote.outreach.models import Contact
-from brukermote.sms import services, texts
+from brukermote.sms import delivery, services, texts
 from brukermote.sms.models import MessageStatus, SendStatus, SmsMessage, SmsSend, TemplateKind
 from tests.printing.helpers import FIXED_DAY, make_meeting
 
@@ -32,7 +32,7 @@ def test_a_reminder_goes_through_the_twilio_client_to_the_fake_api(twilio_app, f
     add_contacts(3)
     add_contacts(1, consent=False, start=50)  # no consent: never reached
     due_reminder(meeting)
-    outcome = services.run_pass()
+    outcome = delivery.run_pass()
     assert outcome["sent"] == 3
     posts = fake.posts
     assert len(posts) == 3
@@ -49,7 +49,7 @@ def test_a_reminder_goes_through_the_twilio_client_to_the_fake_api(twilio_app, f
     assert all(r.provider_sid and r.provider_sid.startswith("SM") for r in rows)
     assert db.session.scalar(sa.select(SmsSend.status)) == SendStatus.done
     # A second pass sends nothing again.
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 3
 
 
@@ -58,7 +58,7 @@ def test_messaging_service_sid_instead_of_a_sender_number(twilio_app, fake):
     meeting = make_meeting()
     add_contacts(1)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert fake.posts[0].form["MessagingServiceSid"] == "MG" + "2" * 32 and "From" not in fake.posts[0].form
 
 
@@ -68,7 +68,7 @@ def test_transient_errors_are_retried_and_permanent_ones_are_not(twilio_app, fak
     fake.scripts = {flaky.phone: [(500, None), (429, 20429), 201], invalid.phone: [(400, 21211)],
                     carrier_stop.phone: [(400, 21610)]}
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts_to(flaky.phone)) == 3
     assert len(fake.posts_to(invalid.phone)) == 1
     assert len(fake.posts_to(carrier_stop.phone)) == 1
@@ -80,7 +80,7 @@ def test_transient_errors_are_retried_and_permanent_ones_are_not(twilio_app, fak
     # 21610: the number is opted out everywhere.
     assert db.session.get(Contact, carrier_stop.id).sms_opted_out_at is not None
     # Nothing permanent is retried by later passes either.
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 6
 
 
@@ -90,7 +90,7 @@ def test_retries_stop_after_the_maximum_number_of_attempts(twilio_app, fake):
     (down,) = add_contacts(1)
     fake.scripts = {down.phone: [(503, None)] * 10}
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts_to(down.phone)) == 3
     assert _messages()[0].status == MessageStatus.failed
 
@@ -101,14 +101,14 @@ def test_a_retry_not_due_within_the_pass_is_left_for_the_next_pass(twilio_app, f
     (person,) = add_contacts(1)
     fake.scripts = {person.phone: [(500, None)]}
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     row = _messages()[0]
     assert row.status == MessageStatus.pending and row.next_attempt_at > utcnow()
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 1  # backoff respected
     row.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 2 and _messages()[0].status == MessageStatus.sent
 
 
@@ -118,8 +118,8 @@ def test_a_timeout_is_settled_by_looking_the_message_up_not_by_resending(twilio_
     slow, lost = add_contacts(2)
     fake.scripts = {slow.phone: [("slow", 1.0)]}
     due_reminder(meeting)
-    services.start_due_sends()
-    services.deliver()
+    delivery.start_due_sends()
+    delivery.deliver()
     by_phone = {m.phone: m for m in _messages()}
     assert by_phone[slow.phone].status == MessageStatus.sending  # outcome unknown: not resent
     # A row whose claim was committed but whose request never left (worker died in between):
@@ -128,7 +128,7 @@ def test_a_timeout_is_settled_by_looking_the_message_up_not_by_resending(twilio_
     db.session.commit()
     fake.created[:] = [m for m in fake.created if m["to"] != lost.phone]
     fake.requests[:] = [r for r in fake.requests if r.form.get("To") != lost.phone]
-    services.run_pass()
+    delivery.run_pass()
     db.session.expire_all()
     by_phone = {m.phone: m for m in _messages()}
     assert by_phone[slow.phone].status == MessageStatus.sent and by_phone[slow.phone].provider_sid
@@ -146,7 +146,7 @@ def test_arabic_reminder_carries_the_arabic_weekday_and_date_of_the_meeting(twil
         "body": texts.DEFAULTS["reminder"]["ar"], "approve": "y", "action": "save"})
     assert response.status_code == 302
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     (post,) = fake.posts
     body = post.form["Body"]
     day = to_local(meeting.starts_at).date()
@@ -175,7 +175,7 @@ def test_unapproved_language_falls_back_to_norwegian_and_the_committee_is_told(t
     assert any("Norwegian" in w or "norsk" in w for w in messages)
     db.session.scalar(sa.select(SmsSend)).send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     body = fake.posts[0].form["Body"]
     assert format_date(FIXED_DAY, "full", locale="nb_NO") in body
     row = _messages()[0]
@@ -199,14 +199,14 @@ def test_reminders_move_with_the_meeting_and_stop_when_it_is_cancelled(twilio_ap
     # One reminder has gone out; then the meeting is cancelled.
     first.send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 2
     meeting_services.change_status(meeting, MeetingStatus.cancelled, "Lokalet brant")
     db.session.commit()
     assert second.status == SendStatus.cancelled
     second.send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts) == 2  # the cancelled reminder never goes
     from brukermote.sms.views import warnings
 
@@ -217,7 +217,7 @@ def test_reminders_move_with_the_meeting_and_stop_when_it_is_cancelled(twilio_ap
 
     send = services.send_now(meeting, SendKind.cancellation, Audience.reminded)
     db.session.commit()
-    services.run_pass([send.id])
+    delivery.run_pass([send.id])
     assert len(fake.posts) == 4
     assert all("avlyst" in p.form["Body"] for p in fake.posts[2:])
     with twilio_app.test_request_context():
@@ -266,7 +266,7 @@ def test_a_reminder_whose_time_came_after_the_meeting_started_is_not_sent(twilio
     meeting.starts_at = utcnow() - dt.timedelta(hours=1)
     meeting.ends_at = utcnow() + dt.timedelta(hours=1)
     db.session.commit()
-    services.run_pass()
+    delivery.run_pass()
     assert fake.posts == [] and send.status == SendStatus.cancelled
 
 
@@ -294,19 +294,19 @@ def test_a_lost_second_reminder_is_not_mistaken_for_the_first(app, fake):
     meeting = make_meeting()
     add_contacts(1)
     first_send = due_reminder(meeting)
-    services.run_pass([first_send.id], max_wait=0)
+    delivery.run_pass([first_send.id], max_wait=0)
     [first] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == first_send.id)).all()
     second_send = services.add_reminder(meeting, 1, dt.time(10, 0))
     second_send.send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
-    services.start_due_sends([second_send.id])
+    delivery.start_due_sends([second_send.id])
     [second] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == second_send.id)).all()
     assert second.body == first.body
     second.status, second.claimed_at = MessageStatus.sending, utcnow() - dt.timedelta(hours=1)
     db.session.commit()
-    assert services.recover_stale(get_backend())["pending"] == 1
+    assert delivery.recover_stale(get_backend())["pending"] == 1
     other = manual_send(meeting)
-    services.run_pass([other.id, second_send.id], max_wait=0)
+    delivery.run_pass([other.id, second_send.id], max_wait=0)
     db.session.expire_all()
     second = db.session.get(SmsMessage, second.id)
     assert second.status == MessageStatus.sent and second.provider_sid != first.provider_sid
@@ -322,7 +322,7 @@ def test_a_lookup_answer_that_belongs_to_another_row_marks_the_row_unknown(app):
     meeting = make_meeting()
     add_contacts(2)
     send = due_reminder(meeting)
-    services.start_due_sends([send.id])
+    delivery.start_due_sends([send.id])
     taken, stale = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id)).all()
     taken.status, taken.provider_sid = MessageStatus.sent, "SM-already-recorded"
     stale.status, stale.claimed_at = MessageStatus.sending, utcnow() - dt.timedelta(hours=1)
@@ -334,7 +334,7 @@ def test_a_lookup_answer_that_belongs_to_another_row_marks_the_row_unknown(app):
         def find_sent(self, to, body, since, exclude=frozenset()):
             return "SM-already-recorded"
 
-    assert services.recover_stale(ConfusedProvider()) == {"unknown": 1}
+    assert delivery.recover_stale(ConfusedProvider()) == {"unknown": 1}
     db.session.expire_all()
     assert db.session.get(SmsMessage, stale.id).status == MessageStatus.unknown
 

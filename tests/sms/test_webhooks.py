@@ -8,7 +8,8 @@ from twilio.request_validator import RequestValidator
 
 from brukermote.extensions import db
 from brukermote.outreach.models import Channel, Contact, Registration
-from brukermote.sms import services
+from brukermote.sms import delivery
+from brukermote.sms import stats as sms_stats
 from brukermote.sms.models import InboundMeaning, MessageStatus, SmsInbound, SmsMessage
 from tests.printing.helpers import make_meeting
 
@@ -37,7 +38,7 @@ def reminded(twilio_app, fake):
     approve_language("ar")
     people = add_contacts(2) + add_contacts(1, language="ar", start=10)
     due_reminder(meeting)
-    services.run_pass()
+    delivery.run_pass()
     return meeting, people
 
 
@@ -102,7 +103,7 @@ def test_yes_registers_for_the_meeting_reminded_of_and_answers_in_the_senders_la
     response = inbound(client, people[0].phone, "ja", sid="SM" + "b" * 32)
     assert "Du er påmeldt" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 2
-    stats = services.meeting_stats(meeting)
+    stats = sms_stats.meeting_stats(meeting)
     assert stats.yes == 2 and stats.replies == 2
 
 
@@ -140,19 +141,19 @@ def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, re
     # A later reminder and a manual send: the others get them, this number does not.
     due_reminder(meeting)
     manual_send(meeting)
-    services.run_pass()
+    delivery.run_pass()
     assert len(fake.posts_to(target.phone)) == before
     assert len(fake.posts_to(people[1].phone)) == 3
-    assert services.meeting_stats(meeting).opt_outs == 1
+    assert sms_stats.meeting_stats(meeting).opt_outs == 1
 
 
 def test_a_stop_arriving_after_the_batch_was_prepared_still_wins(twilio_app, fake, client):
     meeting = make_meeting()
     first, second = add_contacts(2)
     due_reminder(meeting)
-    services.start_due_sends()  # rows materialised for both
+    delivery.start_due_sends()  # rows materialised for both
     inbound(client, second.phone, "STOPP")
-    services.deliver()
+    delivery.deliver()
     assert len(fake.posts_to(second.phone)) == 0 and len(fake.posts_to(first.phone)) == 1
     statuses = dict(db.session.execute(sa.select(SmsMessage.phone, SmsMessage.status)).all())
     assert statuses[second.phone] == MessageStatus.skipped
@@ -172,7 +173,7 @@ def test_erasure_leaves_the_phone_number_nowhere_in_the_sms_tables(client, remin
         for row in db.session.execute(sa.select(table)).all():
             assert phone not in str(row) and "Hvem er dere" not in str(row), table.name
     # The counts stay, anonymous.
-    stats = services.meeting_stats(meeting)
+    stats = sms_stats.meeting_stats(meeting)
     assert stats.sent == 3 and stats.yes == 1
 
 

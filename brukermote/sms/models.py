@@ -74,14 +74,28 @@ class Audience(TitledEnum):
     reminded = "reminded", _l("Those who got an SMS about this meeting")
 
 
+#: The rows the reminder key applies to (the enum columns hold their values as plain strings).
+SCHEDULED_REMINDER = "kind = 'reminder' AND status = 'scheduled'"
+
+
 class SmsSend(db.Model):
     """One send about a meeting; reminders are relative to the meeting and move with it."""
 
     __tablename__ = "sms_send"
-    __table_args__ = (sa.CheckConstraint("days_before IS NULL OR days_before >= 0", name="days_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("days_before IS NULL OR days_before >= 0", name="days_not_negative"),
+        # Two scheduled reminders with the same offset, time and audience would move together and
+        # text everybody twice (a double-clicked "Schedule", two tabs): the database refuses the second.
+        sa.Index("uq_sms_send_scheduled_reminder", "meeting_id", "audience", "days_before", "local_time",
+                 unique=True, sqlite_where=sa.text(SCHEDULED_REMINDER),
+                 postgresql_where=sa.text(SCHEDULED_REMINDER)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    #: The one-time token of the confirmation page a "send now" came from: the same confirmation
+    #: arriving twice (a double click, a resubmitted page) cannot make a second send.
+    request_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     kind: Mapped[SendKind] = mapped_column(str_enum(SendKind))
     audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.consented)
     #: Reminders: how many days before the meeting's date, at which Oslo wall-clock time.

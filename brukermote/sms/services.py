@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..core import languages
+from ..core.locks import lock_row
 from ..core.timeutil import WallClockError, local_zone, to_utc, utcnow
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
@@ -167,6 +168,9 @@ def add_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audien
     if send_at <= utcnow():
         # The pass would send it at once, without the count and cost "send now" shows first.
         raise SmsError("past")
+    # The unique key (models.SmsSend, uq_sms_send_scheduled_reminder) is what makes this hold; the lock
+    # makes a simultaneous second request wait, see the first and get "already scheduled".
+    lock_row(Meeting, meeting.id)
     if _same_reminder(meeting, days_before, local_time, audience, send_at) is not None:
         raise SmsError("duplicate")
     send = SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=audience, days_before=days_before,
@@ -298,7 +302,7 @@ def outdated_recipients(meeting: Meeting) -> int:
 def stop_for_cancelled(meeting: Meeting) -> None:
     """Meeting listener: a cancelled meeting gets no more reminders (a cancellation notice may follow)."""
     sends = db.session.scalars(sa.select(SmsSend).where(SmsSend.meeting_id == meeting.id,
-                                                        SmsSend.kind != SendKind.cancellation,
+                                                        SmsSend.kind.in_([SendKind.reminder, SendKind.manual]),
                                                         SmsSend.status.in_([SendStatus.scheduled, SendStatus.sending])))
     for send in sends:
         if send.status == SendStatus.scheduled:
@@ -309,8 +313,9 @@ def stop_for_cancelled(meeting: Meeting) -> None:
 
 
 def has_sms_consent():
+    """An SMS consent in force; one from the public form counts only once the number replied yes."""
     return sa.select(Consent.id).where(Consent.contact_id == Contact.id, Consent.purpose == ConsentPurpose.news_sms,
-                                       Consent.withdrawn_at.is_(None)).exists()
+                                       Consent.withdrawn_at.is_(None), Consent.awaiting_confirmation.is_(False)).exists()
 
 
 def _opted_out_phones():
@@ -340,7 +345,8 @@ def recipients(meeting: Meeting, audience: Audience, only_languages: list[str] |
 
 
 def template_kind(send_kind: SendKind) -> TemplateKind:
-    return TemplateKind.cancellation if send_kind == SendKind.cancellation else TemplateKind.reminder
+    return {SendKind.cancellation: TemplateKind.cancellation, SendKind.opt_in: TemplateKind.opt_in}.get(
+        send_kind, TemplateKind.reminder)
 
 
 @dataclass
@@ -370,18 +376,42 @@ def estimate(meeting: Meeting, kind: SendKind, audience: Audience) -> Estimate:
     return result
 
 
-def send_now(meeting: Meeting, kind: SendKind, audience: Audience, created_by: str = "") -> SmsSend:
-    """A manual send (or a cancellation notice): queued now, sent by the worker, never in the request."""
+class AlreadyQueued(SmsError):
+    """The same decision arrived twice (a double click, two tabs, a resubmitted page): ``send`` is the
+    one that counts."""
+
+    def __init__(self, send: SmsSend):
+        super().__init__("already-queued")
+        self.send = send
+
+
+def send_now(meeting: Meeting, kind: SendKind, audience: Audience, created_by: str = "",
+             request_token: str | None = None) -> SmsSend:
+    """A manual send (or a cancellation notice): queued now, sent by the worker, never in the request.
+
+    ``request_token`` is the confirmation page's one-time token, unique in ``sms_send``: a second
+    confirmation with it raises ``AlreadyQueued``, as does the same text to the same group within
+    ``DUPLICATE_SEND_WINDOW`` (another tab's confirmation). The meeting row is locked first, so of two
+    simultaneous confirmations the second waits for the first and then sees its send."""
     if kind == SendKind.cancellation and meeting.status != MeetingStatus.cancelled:
         raise SmsError("not-cancelled")
     if kind != SendKind.cancellation and meeting.status == MeetingStatus.cancelled:
         raise SmsError("cancelled")
     if meeting.status in UNPUBLISHED:
         raise SmsError("unpublished")
-    send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=created_by)
+    lock_row(Meeting, meeting.id)
+    earlier = (send_with_token(request_token) if request_token else None) or recent_same_send(meeting, kind, audience)
+    if earlier is not None:
+        raise AlreadyQueued(earlier)
+    send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=created_by,
+                   request_token=request_token)
     db.session.add(send)
     db.session.flush()
     return send
+
+
+def send_with_token(request_token: str) -> SmsSend | None:
+    return db.session.scalar(sa.select(SmsSend).where(SmsSend.request_token == request_token))
 
 
 #: A second identical "send now" this soon after the first is a double submit, not a new decision.

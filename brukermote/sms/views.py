@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import confidential_required, public
 from ..core import languages
@@ -41,6 +45,10 @@ def setup(app) -> None:
     # Twilio cannot send a CSRF token; these two views accept nothing without a valid Twilio signature.
     csrf.exempt(status_callback)
     csrf.exempt(inbound)
+
+
+#: What a confirmation page's one-time token looks like (secrets.token_urlsafe(32)).
+SEND_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
 def _error_text(code: str) -> str:
@@ -105,7 +113,7 @@ def warnings(meeting) -> list[Warning]:
     url = url_for("sms.meeting_sms", meeting_id=meeting.id)
     sends = services.sends_for(meeting)
     if meeting.status == MeetingStatus.cancelled:
-        reminded = any(s.kind != SendKind.cancellation and s.status in (SendStatus.sending, SendStatus.done)
+        reminded = any(s.kind in (SendKind.reminder, SendKind.manual) and s.status in (SendStatus.sending, SendStatus.done)
                        for s in sends)
         notified = any(s.kind == SendKind.cancellation for s in sends)
         if reminded and not notified:
@@ -231,7 +239,7 @@ def edit_template(kind: str, language: str):
 def meeting_sms(meeting_id: int):
     meeting = _meeting(meeting_id)
     preselected = {}
-    if request.args.get("kind") in {k.value for k in SendKind if k != SendKind.reminder}:
+    if request.args.get("kind") in {k.value for k in SendKind if k not in (SendKind.reminder, SendKind.opt_in)}:
         preselected["kind"] = request.args["kind"]
     if request.args.get("audience") in {a.value for a in Audience}:
         preselected["audience"] = request.args["audience"]
@@ -261,6 +269,9 @@ def add_reminder(meeting_id: int):
         except services.SmsError as exc:
             db.session.rollback()
             flash(_error_text(str(exc)), "error")
+        except IntegrityError:  # the reminder key: a simultaneous identical request committed first
+            db.session.rollback()
+            flash(_error_text("duplicate"), "error")
         except ValueError as exc:  # a wall-clock time that does not exist (DST)
             db.session.rollback()
             flash(str(exc), "error")
@@ -294,19 +305,22 @@ def send_now(meeting_id: int):
         abort(400)
     kind, audience = SendKind(form.kind.data), Audience(form.audience.data)
     estimate = services.estimate(meeting, kind, audience)
-    if request.form.get("confirm") != "yes":
+    token = request.form.get("send_token", "")
+    if request.form.get("confirm") != "yes" or not SEND_TOKEN.fullmatch(token):
+        # The confirmation page carries a fresh one-time token; only a POST with it queues the send.
         return render_template("sms/confirm.html", meeting=meeting, form=form, estimate=estimate, kind=kind,
-                               audience=audience)
-    earlier = services.recent_same_send(meeting, kind, audience)
-    if earlier is not None:  # a double click or a resubmitted page: the first send is the one
-        flash(_("This SMS was already queued at %(time)s and is not sent again.",
-                time=format_time(earlier.created_at)), "warning")
-        return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id) + f"#send-{earlier.id}")
+                               audience=audience, send_token=secrets.token_urlsafe(32))
     try:
-        send = services.send_now(meeting, kind, audience, created_by=current_user.email)
+        send = services.send_now(meeting, kind, audience, created_by=current_user.email, request_token=token)
         outreach.audit("sms.send", None, current_user,
                        detail=f"meeting:{meeting.id} {kind.value} to {audience.value}: {estimate.count}")
         db.session.commit()
+    except services.AlreadyQueued as exc:  # a double click or a resubmitted page: the first send is the one
+        db.session.rollback()
+        return _already_queued(meeting, exc.send)
+    except IntegrityError:  # the unique token: the other confirmation committed between our check and ours
+        db.session.rollback()
+        return _already_queued(meeting, services.send_with_token(token))
     except services.SmsError as exc:
         db.session.rollback()
         flash(_error_text(str(exc)), "error")
@@ -314,6 +328,12 @@ def send_now(meeting_id: int):
     services.enqueue(send.id)
     flash(_("%(count)d SMS are queued and will be sent in the background.", count=estimate.count), "success")
     return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id))
+
+
+def _already_queued(meeting, earlier):
+    flash(_("This SMS was already queued at %(time)s and is not sent again.",
+            time=format_time(earlier.created_at)), "warning")
+    return redirect(url_for("sms.meeting_sms", meeting_id=meeting.id) + f"#send-{earlier.id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/sms/messages")

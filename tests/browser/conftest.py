@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import uuid
 
 import pytest
-from werkzeug.serving import make_server
 
 from brukermote.extensions import db
 from tests.conftest import _INSTANCE, PASSWORD, make_app, reset_database
+from tests.live import LiveServer
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -30,21 +29,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
-
-
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
 
 
 @pytest.fixture

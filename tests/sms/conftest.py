@@ -79,3 +79,20 @@ def approve_language(language: str) -> None:
     for kind in TemplateKind:
         services.save_template(kind, language, texts.DEFAULTS[kind.value][language], True, "Reviewer")
     db.session.commit()
+
+
+def confirmation_token(client, meeting_id: int, form: dict) -> str:
+    """The one-time token of the confirmation page that the first step of "send now" shows."""
+    import re
+
+    page = client.post(f"/meetings/{meeting_id}/sms/send", data=form).get_data(as_text=True)
+    match = re.search(r'name="send_token" value="([A-Za-z0-9_-]+)"', page)
+    assert match, "the confirmation page carries no one-time token"
+    return match.group(1)
+
+
+def confirm_send(client, meeting_id: int, kind: str = "manual", audience: str = "consented"):
+    """What a committee member does: ask, read the count and cost, press "Send"."""
+    form = {"kind": kind, "audience": audience}
+    token = confirmation_token(client, meeting_id, form)
+    return client.post(f"/meetings/{meeting_id}/sms/send", data={**form, "confirm": "yes", "send_token": token})

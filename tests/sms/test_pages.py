@@ -11,7 +11,7 @@ from brukermote.sms import delivery, services
 from brukermote.sms.models import SendKind, SendStatus, SmsMessage, SmsSend, SmsTemplate, TemplateKind
 from tests.printing.helpers import make_meeting
 
-from .conftest import add_contacts, due_reminder
+from .conftest import add_contacts, confirm_send, due_reminder
 
 
 def _dd(html, name):
@@ -67,8 +67,7 @@ def test_send_now_shows_count_and_cost_and_sends_only_after_confirmation(admin_c
     assert "kr" in html and "Send 4 SMS" in html or "Send 4 SMS" in html
     assert "somali" in html.lower()  # told that Somali readers get Norwegian
     assert db.session.scalar(sa.select(sa.func.count(SmsSend.id))) == 0 and fake.posts == []
-    response = admin_client.post(f"/meetings/{meeting.id}/sms/send", data={
-        "kind": "manual", "audience": "consented", "confirm": "yes"})
+    response = confirm_send(admin_client, meeting.id)
     assert response.status_code == 302
     # Tests run huey in immediate mode: the queued task has run.
     assert len(fake.posts) == 4

@@ -17,7 +17,7 @@ from brukermote.sms import backends, delivery, services
 from brukermote.sms.models import MessageStatus, SendKind, SendStatus, SmsMessage, SmsSend
 from tests.printing.helpers import FIXED_DAY, make_meeting
 
-from .conftest import add_contacts, due_reminder
+from .conftest import add_contacts, confirm_send, confirmation_token, due_reminder
 
 NEW_DAY = dt.date(2031, 4, 2)
 
@@ -65,8 +65,7 @@ def test_moving_a_meeting_after_its_reminder_went_out_warns_rearms_and_offers_a_
     # The link preselects those who got the old date.
     notice_page = admin_client.get(found[0].url.split("#")[0]).get_data(as_text=True)
     assert '<option selected value="reminded">' in notice_page or 'value="reminded" selected' in notice_page
-    admin_client.post(f"/meetings/{meeting.id}/sms/send", data={
-        "kind": "manual", "audience": "reminded", "confirm": "yes"})
+    confirm_send(admin_client, meeting.id, audience="reminded")
     notices = fake.posts[2:]
     assert len(notices) == 2
     assert all(_nb_date(NEW_DAY) in p.form["Body"] and "17:30" in p.form["Body"] for p in notices)
@@ -142,19 +141,37 @@ def test_scheduling_the_same_reminder_twice_is_refused(admin_client):
 def test_confirming_send_now_twice_sends_once_and_points_to_the_first_send(admin_client, twilio_app, fake):
     meeting = make_meeting()
     add_contacts(3)
-    form = {"kind": "manual", "audience": "consented", "confirm": "yes"}
-    admin_client.post(f"/meetings/{meeting.id}/sms/send", data=form)
-    response = admin_client.post(f"/meetings/{meeting.id}/sms/send", data=form)
+    form = {"kind": "manual", "audience": "consented"}
+    confirmed = {**form, "confirm": "yes", "send_token": confirmation_token(admin_client, meeting.id, form)}
+    admin_client.post(f"/meetings/{meeting.id}/sms/send", data=confirmed)
+    response = admin_client.post(f"/meetings/{meeting.id}/sms/send", data=confirmed)  # a double click
     (send,) = _sends()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#send-{send.id}")
     assert len(fake.posts) == 3
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
     assert "not sent again" in page or "sendes ikke på nytt" in page
-    # After the window, the same send is a new decision.
+    # Another tab's confirmation page (its own token) within the window: the same decision.
+    confirm_send(admin_client, meeting.id)
+    assert len(_sends()) == 1 and len(fake.posts) == 3
+    # After the window, a new confirmation is a new decision; the old page's token still is not.
     send.created_at = utcnow() - dt.timedelta(minutes=3)
     db.session.commit()
-    admin_client.post(f"/meetings/{meeting.id}/sms/send", data=form)
+    admin_client.post(f"/meetings/{meeting.id}/sms/send", data=confirmed)
+    assert len(_sends()) == 1
+    confirm_send(admin_client, meeting.id)
     assert len(_sends()) == 2 and len(fake.posts) == 6
+
+
+def test_a_confirmation_without_its_token_only_shows_the_confirmation_again(admin_client, twilio_app, fake):
+    meeting = make_meeting()
+    add_contacts(2)
+    for token in (None, "short", "x" * 200, "<script>" * 5):
+        data = {"kind": "manual", "audience": "consented", "confirm": "yes"}
+        if token is not None:
+            data["send_token"] = token
+        page = admin_client.post(f"/meetings/{meeting.id}/sms/send", data=data)
+        assert page.status_code == 200 and "Send 2 SMS" in page.get_data(as_text=True)
+    assert _sends() == [] and fake.posts == []
 
 
 def test_a_reminder_whose_time_has_passed_is_refused_and_points_to_send_now(admin_client):
@@ -181,8 +198,10 @@ def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(adm
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
     assert "only once it is published" in page or "først når det er publisert" in page
     # Send now is refused too.
-    admin_client.post(f"/meetings/{meeting.id}/sms/send", data={
-        "kind": "manual", "audience": "consented", "confirm": "yes"})
+    response = admin_client.post(f"/meetings/{meeting.id}/sms/send", data={
+        "kind": "manual", "audience": "consented", "confirm": "yes",
+        "send_token": confirmation_token(admin_client, meeting.id, {"kind": "manual", "audience": "consented"})})
+    assert response.status_code == 302
     assert len(_sends()) == 1 and fake.posts == []
     meeting_services.change_status(meeting, MeetingStatus.published)
     db.session.commit()

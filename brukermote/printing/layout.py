@@ -287,36 +287,51 @@ class MeasuringPen(Pen):
 
 # -- marks, QR, draft, cut marks -------------------------------------------------------------------
 
-@lru_cache(maxsize=16)
-def _prepared_image(mark_id: int, updated: str, raster: bytes) -> pdfdoc.PDFImageXObject:
-    """The mark as a compressed PDF image, made once per process (per upload), not per document:
-    ReportLab would otherwise decode, hash and deflate each logo again for every PDF.
+@lru_cache(maxsize=64)
+def _prepared_image(mark_id: int, updated: str, raster: bytes, longest_px: int) -> pdfdoc.PDFImageXObject:
+    """The mark as a compressed PDF image, made once per process (per upload and size), not per
+    document: ReportLab would otherwise decode, hash and deflate each logo again for every PDF.
 
-    The logo is flattened onto white paper and scaled to :data:`MARK_MAX_PX`: a transparency mask
-    makes Ghostscript (what CUPS and many printers use) rasterise every page carrying it at 720 dpi
-    (31 s for 24 letters instead of 0.14 s), and a 3000-pixel logo printed 40 mm wide is 1900 dpi that
-    no printer uses. 800 pixels is still 340 dpi at the widest a mark is printed (A3 poster).
+    The logo is flattened onto white paper and scaled to ``longest_px`` (at most
+    :data:`MARK_MAX_PX`): a transparency mask makes Ghostscript (what CUPS and many printers use)
+    rasterise every page carrying it at 720 dpi (31 s for 24 letters instead of 0.14 s), and every
+    pixel beyond what the printer resolves is decoded, converted and re-encoded by Ghostscript and
+    poppler on every page that carries the mark.
     """
     with Image.open(io.BytesIO(raster)) as original:
         image = original.convert("RGBA")
-    if max(image.size) > MARK_MAX_PX:
-        image.thumbnail((MARK_MAX_PX, MARK_MAX_PX), Image.LANCZOS)
+    if max(image.size) > longest_px:
+        image.thumbnail((longest_px, longest_px), Image.LANCZOS)
     paper = Image.new("RGB", image.size, (255, 255, 255))
     paper.paste(image, mask=image.getchannel("A"))
     return pdfdoc.PDFImageXObject(f"brkmark{mark_id}", ImageReader(paper))
 
 
-#: The longest side of a logo as embedded in a PDF (see _prepared_image).
+#: The longest side of a logo as embedded in a PDF (see _prepared_image): 340 dpi at the widest a
+#: mark is printed (A3 poster).
 MARK_MAX_PX = 800
+#: Pixels per inch a logo gets at the size it is printed: what office printers and print shops
+#: resolve (a finer logo only slows every program that reads the file).
+MARK_DPI = 300
+#: Sizes are rounded up to this step, so a document's marks share a few cached images.
+MARK_PX_STEP = 100
 
 
-def _mark_image(canvas, mark) -> str:
-    """The document's image XObject for ``mark`` (embedded once per document); returns its name."""
+def mark_pixels(width_pt: float, height_pt: float) -> int:
+    """The longest side, in pixels, a mark drawn ``width_pt`` × ``height_pt`` needs at MARK_DPI."""
+    needed = max(width_pt, height_pt) / 72 * MARK_DPI
+    stepped = -(-int(needed) // MARK_PX_STEP) * MARK_PX_STEP
+    return max(MARK_PX_STEP, min(MARK_MAX_PX, stepped))
+
+
+def _mark_image(canvas, mark, longest_px: int = MARK_MAX_PX) -> str:
+    """The document's image XObject for ``mark`` at ``longest_px`` (embedded once per document and
+    size); returns its name."""
     doc = canvas._doc
-    name = f"brkmark{mark.id}"
+    name = f"brkmark{mark.id}" if longest_px == MARK_MAX_PX else f"brkmark{mark.id}px{longest_px}"
     registered = doc.getXObjectName(name)
     if registered not in doc.idToObject:
-        template = _prepared_image(mark.id, str(mark.updated_at), mark.raster)
+        template = _prepared_image(mark.id, str(mark.updated_at), mark.raster, longest_px)
         if getattr(canvas, "_brk_cmyk", False):  # print shop: the logo keeps its own (sRGB) colours
             image = printshop.ICCImage.__new__(printshop.ICCImage)
             image.__dict__.update(template.__dict__)
@@ -327,6 +342,13 @@ def _mark_image(canvas, mark) -> str:
         doc.Reference(image, registered)
         doc.addForm(name, image)
     return name
+
+
+def _canvas_scale(canvas) -> float:
+    """How much the current transformation enlarges what is drawn (a sheet of two A5 pages on A3
+    draws each at 1:1; a proof scaled down needs fewer pixels, never more)."""
+    a, b, c, d = getattr(canvas, "_currentMatrix", (1, 0, 0, 1))[:4]
+    return max(1e-3, abs(a * d - b * c)) ** 0.5
 
 
 def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: float) -> None:
@@ -340,7 +362,7 @@ def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: floa
         w = min(height / mark.aspect, slot - 4 * MM)
         h = w * mark.aspect
         cx = x + slot * index + slot / 2
-        name = _mark_image(canvas, mark)
+        name = _mark_image(canvas, mark, mark_pixels(w * _canvas_scale(canvas), h * _canvas_scale(canvas)))
         with tagged.figure(canvas, mark.name):
             canvas.saveState()
             canvas.transform(w, 0, 0, h, cx - w / 2, y_top - (height + h) / 2)

@@ -45,9 +45,9 @@ def _marks_on_page(page) -> set[str]:
     import re
 
     content = page.get_contents().get_data().decode("latin-1")
-    used = set(re.findall(r"/(FormXob\.brkmark\d+) Do", content))
+    used = re.findall(r"/(FormXob\.brkmark(\d+)(?:px\d+)?) Do", content)  # the logo's id, then its size
     xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
-    return {name.removeprefix("FormXob.b").replace("rkmark", "mark") for name in used
+    return {f"mark{mark_id}" for name, mark_id in used
             if "/" + name in xobjects and xobjects["/" + name].get_object().get("/Subtype") == "/Image"}
 
 

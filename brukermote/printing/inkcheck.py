@@ -34,6 +34,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,14 +128,19 @@ def check_rendered(pdf: bytes, pages: list[PageLayout], dpi: int = 50,
         raise ValueError("tolerance_pt must not be negative")
     if not pages:
         return []
-    images = _render_all(pdf, dpi)
+    # The QR codes are read from a sharper rendering of their part of the page: its pdftoppm runs
+    # beside the whole-page one (two processes, so the two cores share the wait).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        qr_future = pool.submit(_check_all_qr, pdf, pages, tolerance_pt) if any(layout.qr for layout in pages) \
+            else None
+        images = _render_all(pdf, dpi)
+        qr_problems = qr_future.result() if qr_future is not None else {}
     if len(images) != len(pages):
         raise InkCheckError(f"the PDF has {len(images)} page(s) but {len(pages)} layout(s) were given")
 
     problems: list[InkProblem] = []
     rasters = [_Raster(image, layout, dpi, number)
                for number, (image, layout) in enumerate(zip(images, pages, strict=True), start=1)]
-    qr_problems = _check_all_qr(pdf, pages, tolerance_pt) if any(layout.qr for layout in pages) else {}
     for number, (image, layout, raster) in enumerate(zip(images, pages, rasters, strict=True), start=1):
         ink = image.point(_INK_LUT)
         problems.extend(_check_safe(number, raster, ink, layout, tolerance_pt))

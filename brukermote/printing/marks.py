@@ -7,6 +7,7 @@ import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -191,8 +192,10 @@ def _hex_to_rgb(value: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+@lru_cache(maxsize=64)
 def ink_colour_share(raster: bytes, colour: str, tolerance: int = 80) -> float:
-    """Share of the mark's ink (non-white, non-transparent pixels) that is close to ``colour``."""
+    """Share of the mark's ink (non-white, non-transparent pixels) that is close to ``colour``.
+    Cached per upload: every preflight asks, and a logo changes only when it is uploaded again."""
     target = _hex_to_rgb(colour)
     with Image.open(io.BytesIO(raster)) as image:
         image = image.convert("RGBA")

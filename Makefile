@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
+# The suite runs in one process per core (pytest-xdist); each worker has its own SQLite file and
+# PostgreSQL database (tests/conftest.py). PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 PORT   ?= 5000
 # Debian packages the tests and the printing need: Chromium for browser tests, poppler for PDF checks.
 DEBS   := chromium poppler-utils ghostscript mupdf-tools

@@ -57,11 +57,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     from . import models  # noqa: F401  (registers every table)
-    from .auth.models import User
+    from .auth import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    # Only the user of a live server-side session (found by auth.sessions.check_request).
+    login_manager.user_loader(sessions.load_user)
 
 
 def _tune_sqlite(engine) -> None:
@@ -149,6 +148,10 @@ def register_errorhandlers(app: Flask) -> None:
     def csrf_error(error):
         return render_template("error.html", code=400, csrf=True), 400
 
+    from .auth import capabilities
+
+    capabilities.init_app(app)  # a refused approve/send/print (CapabilityError) is a 403
+
 
 def register_security(app: Flask) -> None:
     from .auth.access import require_login_unless_public
@@ -159,7 +162,11 @@ def register_security(app: Flask) -> None:
         # already pushed (tests, the CLI) it would outlive the request. Each request signs in afresh.
         g.pop("_login_user", None)
 
+    from .auth import sessions
+
+    app.before_request(sessions.check_request)  # server-side sessions, idle expiry, "keep me signed in"
     app.before_request(require_login_unless_public)
+    app.after_request(sessions.set_cookies)  # the remember cookie, HSTS behind HTTPS
 
     @app.after_request
     def security_headers(response):

@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from .auth import capabilities
 from .auth.models import User
 from .auth.services import create_user
 from .core.models import Organisation
@@ -85,6 +86,10 @@ def load_demo() -> dict:
 
     admin = create_user(*DEMO_ADMIN, admin=True, confidential=True)
     member = create_user(*DEMO_MEMBER)
+    # The administrator may do everything; the member reads English and Somali and may approve those
+    # texts, but may neither send SMS nor print names and addresses (see the README's table of roles).
+    capabilities.grant_all(admin)
+    capabilities.set_capabilities(member, review=["en", "so"], send_sms=False, print_personal=False, by=admin)
 
     venues = {key: Venue(**values) for key, values in VENUES.items()}
     db.session.add_all(venues.values())

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so the metadata (and Alembic) sees them all."""
 
 from .attendance import models as attendance_models  # noqa: F401
+from .auth.capabilities import UserCapability  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .core.jobs import Job  # noqa: F401
 from .core.models import AuditEntry, Organisation  # noqa: F401

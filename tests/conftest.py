@@ -21,12 +21,33 @@ from brukermote.extensions import db  # noqa: E402
 PASSWORD = "correct horse battery"
 
 
+def _own_database(url: str) -> str:
+    """Under pytest-xdist every worker empties and fills tables for its own tests: each gets its own
+    PostgreSQL database next to the given one (``test`` → ``test_gw0``, ``test_gw1``), made if missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _database_urls() -> list:
     urls = [pytest.param(f"sqlite:///{_INSTANCE / 'test.db'}", id="sqlite")]
     pg = os.environ.get("TEST_DATABASE_URL")
     if pg:
         if pg.startswith("postgresql://"):
             pg = "postgresql+psycopg://" + pg[len("postgresql://"):]
+        pg = _own_database(pg)
         urls.append(pytest.param(pg, id="postgresql", marks=pytest.mark.postgres))
     return urls
 
@@ -95,7 +116,14 @@ def _user(email, admin=False, confidential=False, name=None):
 
 @pytest.fixture
 def admin_user(app):
-    return _user("admin@example.org", admin=True, confidential=True, name="Ada Admin")
+    """An administrator bound by secrecy with every capability (reviewer of every language, SMS
+    sender, printer of personal data), so tests of those features need no extra setup."""
+    from brukermote.auth.capabilities import grant_all
+
+    user = _user("admin@example.org", admin=True, confidential=True, name="Ada Admin")
+    grant_all(user)
+    db.session.commit()
+    return user
 
 
 @pytest.fixture

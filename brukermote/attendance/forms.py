@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from ..core.forms import EnumSelectField, LanguagesField, StrictDateField, language_choices
+from ..core.validation import InputLimits
 from .counts import CountError, parse_count
 from .models import FeedbackChannel
 
@@ -42,7 +43,7 @@ class HeadCountField(Field):
                 raise ValueError(str(exc)) from None
 
 
-class StaffForm(Form):
+class StaffForm(InputLimits, Form):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=120)])
     count = HeadCountField(_l("Staff present"))
 
@@ -52,7 +53,7 @@ def _count(label, **kw):
         InputRequired(), NumberRange(min=0, max=999, message=_l("From 0 to 999."))], **kw)
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(InputLimits, FlaskForm):
     adults = HeadCountField(_l("Adults"), description=COUNT_HELP)
     children = HeadCountField(_l("Children"))
     people = HeadCountField(_l("Everyone (not counted apart)"),
@@ -73,7 +74,7 @@ class AttendanceForm(FlaskForm):
 RATING_CHOICES = [(str(n), str(n)) for n in range(5, 0, -1)]
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(InputLimits, FlaskForm):
     """Entry from the paper forms: faces as 1–5, the three questions, language and how it was given."""
 
     rating = RadioField(_l("Face"), choices=[("", _l("none"))] + RATING_CHOICES, default="",
@@ -89,11 +90,11 @@ class FeedbackForm(FlaskForm):
         self.language.choices = language_choices()
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(InputLimits, FlaskForm):
     action = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
     done_on = StrictDateField(_l("Done on"), validators=[Optional()])
     done_by = StringField(_l("Done by"), validators=[Optional(), Length(max=120)])
 
 
-class TopicForm(FlaskForm):
+class TopicForm(InputLimits, FlaskForm):
     title = StringField(_l("Topic"), validators=[InputRequired(), Length(max=200)])

@@ -337,6 +337,7 @@ def _public_feedback_page(meeting, chosen, values=None, error=None, status=200):
 @limiter.limit(_public_limit, methods=["POST"])
 def public_feedback(uid: str):
     """Anonymous feedback in the meeting's languages, from the QR code on the feedback form."""
+    from ..core.validation import clean_text
     from ..public.views import HONEYPOT, choose_language, published_meeting
 
     meeting = published_meeting(uid)
@@ -347,7 +348,9 @@ def public_feedback(uid: str):
         return _public_feedback_page(meeting, chosen, status=409)
     if request.form.get(HONEYPOT):
         return redirect(url_for("attendance.public_feedback_thanks", uid=uid, lang=chosen))
-    values = {key: (request.form.get(key) or "").strip()[:2000] for key in ("rating", "useful", "missing", "next_topic")}
+    # Invisible control characters and bidi overrides are dropped, not refused (see core.validation).
+    values = {key: clean_text(request.form.get(key) or "", multiline=True).strip()[:2000]
+              for key in ("rating", "useful", "missing", "next_topic")}
     rating = int(values["rating"]) if values["rating"] in {"1", "2", "3", "4", "5"} else None
     try:
         services.add_feedback(meeting, services.FeedbackData(

@@ -23,3 +23,17 @@ def create(email, name, password, admin, confidential):
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.email}{' (admin)' if admin else ''}.")
+
+
+@user_cli.command("sign-out")
+@click.argument("email")
+def sign_out(email):
+    """Sign a member out on every device (a lost laptop, a phone left behind)."""
+    from .services import find_by_email, sign_out_everywhere
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the e-mail address {email}.")
+    count = sign_out_everywhere(user)
+    db.session.commit()
+    click.echo(f"Signed {user.email} out of {count} session(s).")

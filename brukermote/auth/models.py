@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import TimestampMixin, UTCDateTime
+from ..core.timeutil import utcnow
 from ..extensions import db
 
 _hasher = PasswordHasher()
@@ -59,3 +60,49 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class UserSession(db.Model):
+    """One sign-in on one browser, known to the server (ASVS V3): signing out, a new password or a
+    deactivated account ends it, and a copy of the cookie is then worth nothing.
+
+    The browser holds random secrets; the server only their SHA-256, so a leaked database or backup
+    signs nobody in. A row with a remember token is also the device's "keep me signed in": when the
+    browser comes back without a session the token (rotated at each use) starts the next one on the
+    same row. Ended rows stay a while so a replayed cookie can be told why it was signed out.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 (hex) of the session secret kept in the signed Flask session cookie.
+    sid_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 of the current "keep me signed in" token, if the member ticked it.
+    remember_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    #: The token it replaced: a second tab racing the first with the old cookie is left alone.
+    previous_remember_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    #: "Keep me signed in" ends here however often it is used (30 days from signing in).
+    remember_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Updated at most once a minute; idle expiry counts from here.
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: "Firefox on Windows": enough to tell one's devices apart, not a fingerprint.
+    device: Mapped[str] = mapped_column(sa.String(80), default="")
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Why it ended (``sessions.EndReason``), shown on the sign-in page to whoever comes back with it.
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+
+    user: Mapped[User] = relationship(User)
+
+
+class LoginAttempt(db.Model):
+    """A sign-in attempt, counted by every worker alike when there is no Redis (``auth.throttle``)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: HMAC of "address:1.2.3.4" or "account:name@example.org" (neither stored in the clear).
+    key: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

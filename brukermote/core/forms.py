@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, TimeField
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import languages
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+
 
 class StrictDateField(DateField):
-    """An ISO date; an impossible one (2026-02-30) is named in the error, not just refused."""
+    """An ISO date; an impossible one (2026-02-30) is named in the error, not just refused, and one
+    outside the years a committee plans in (validation.DATE_MIN–DATE_MAX) is refused naming the field."""
+
+    def __init__(self, label=None, validators=None, planning_range: bool = True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        #: False for a filter over what exists (a report's period), which has its own, wider range.
+        self.planning_range = planning_range
+
+    def pre_validate(self, form):
+        from .validation import date_problem
+
+        problem = date_problem(str(self.label.text), self.data) if self.planning_range else None
+        if problem:
+            raise StopValidation(problem)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
@@ -23,6 +41,8 @@ class StrictDateField(DateField):
             return
         raw = valuelist[0].strip()
         try:
+            if not _ISO_DATE.fullmatch(raw):  # fromisoformat also takes 20260530 and week dates
+                raise ValueError(raw)
             self.data = dt.date.fromisoformat(raw)
         except ValueError:
             self.data = None
@@ -36,10 +56,13 @@ class StrictTimeField(TimeField):
             return
         raw = valuelist[0].strip()
         try:
-            self.data = dt.time.fromisoformat(raw)
+            self.data = dt.time.fromisoformat(raw) if _ISO_TIME.fullmatch(raw) else None
         except ValueError:
             self.data = None
-            raise ValueError(_("%(value)s is not a time of day (use HH:MM).", value=raw)) from None
+        # "12:00+05:00" parses, but a meeting's times are Oslo wall-clock times: an offset is refused.
+        if self.data is None or self.data.tzinfo is not None:
+            self.data = None
+            raise ValueError(_("%(value)s is not a time of day (use HH:MM).", value=raw))
 
 
 #: Amounts are stored as Numeric(10, 2): below 100 million kroner.

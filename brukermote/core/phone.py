@@ -14,6 +14,9 @@ class PhoneError(ValueError):
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     text = (raw or "").strip()
+    # phonenumbers reads letters as a keypad would ("4000OOO1" becomes 40006661): a typo, not a number.
+    if any(ch.isalpha() for ch in text) or any(ord(ch) < 32 for ch in text):
+        raise PhoneError(_("«%(value)s» is not a phone number.", value=raw.replace("\x00", "")))
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

@@ -25,11 +25,12 @@ from .forms import LanguagesField
 from .jobs import Job, JobState, expire_personal_results, jobs_dir
 from .models import Organisation
 from .phone import PhoneError, normalise_phone
+from .validation import InputLimits
 
 bp = Blueprint("core", __name__)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(InputLimits, FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[Length(max=200)])
     sender_line = StringField(_l("Sender line (printed as «who sends this»)"), validators=[Optional(), Length(max=300)])
     interpreter_phone = StringField(_l("Phone for ordering an interpreter"), validators=[Optional(), Length(max=32)])

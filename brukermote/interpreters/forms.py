@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from ..core import languages
 from ..core.forms import DecimalCommaField, EnumSelectField, MoneyField, StrictDateField, StrictTimeField
+from ..core.validation import InputLimits, phone_characters
 from .models import BookingMode, ProviderKind, RequestSource
 
 
@@ -14,11 +15,11 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(InputLimits, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = EnumSelectField(_l("Kind"), choices=ProviderKind.choices())
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), phone_characters])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(message=_l("Not an e-mail address.")),
                                                   Length(max=254)])
     order_address = StringField(_l("Where to order"), validators=[Optional(), Length(max=300)],
@@ -48,9 +49,9 @@ def _lang_field_name(code: str) -> str:
 def interpreter_form_class():
     """The interpreter form with one select per language (register category or "does not interpret")."""
 
-    class InterpreterForm(FlaskForm):
+    class InterpreterForm(InputLimits, FlaskForm):
         name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-        phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+        phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), phone_characters])
         email = StringField(_l("E-mail"), validators=[Optional(), Email(message=_l("Not an e-mail address.")),
                                                       Length(max=254)])
         provider_id = SelectField(_l("Usually booked through"), coerce=_optional_int)
@@ -82,7 +83,7 @@ def language_field_name(code: str) -> str:
     return _lang_field_name(code)
 
 
-class BookingForm(FlaskForm):
+class BookingForm(InputLimits, FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired(message=_l("Choose a language."))])
     provider_id = SelectField(_l("Provider"), coerce=_optional_int)
     interpreter_id = SelectField(_l("Interpreter (once known)"), coerce=_optional_int)
@@ -103,13 +104,13 @@ class BookingForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(InputLimits, FlaskForm):
     status = HiddenField(validators=[DataRequired()])
 
 
-class CostFilterForm(FlaskForm):
+class CostFilterForm(InputLimits, FlaskForm):
     class Meta:
         csrf = False
 
-    start = StrictDateField(_l("From"), validators=[Optional()])
-    end = StrictDateField(_l("To"), validators=[Optional()])
+    start = StrictDateField(_l("From"), validators=[Optional()], planning_range=False)
+    end = StrictDateField(_l("To"), validators=[Optional()], planning_range=False)

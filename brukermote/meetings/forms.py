@@ -14,12 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import EnumSelectField, LanguagesField, MoneyField, StrictDateField, StrictTimeField
+from ..core.validation import InputLimits
 from .models import BudgetCategory, ChecklistPhase, MeetingType, ProgrammeKind
 
 TOPIC_MAX = 200
 
 
-class VenueForm(FlaskForm):
+class VenueForm(InputLimits, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)],
                           description=_l("For reports in English; leave empty if the name stays the same"))
@@ -27,13 +28,15 @@ class VenueForm(FlaskForm):
     transport = StringField(_l("Public transport"), validators=[Optional(), Length(max=300)],
                             description=_l("E.g. «Metro line 5 to Veitvet, 3 minutes' walk»"))
     step_free = BooleanField(_l("Step-free access"))
-    capacity = IntegerField(_l("Capacity (people)"), validators=[Optional(), NumberRange(min=0, message=_l("The capacity cannot be negative."))])
+    capacity = IntegerField(_l("Capacity (people)"), validators=[
+        Optional(), NumberRange(min=0, message=_l("The capacity cannot be negative.")),
+        NumberRange(max=100_000, message=_l("The capacity must be between 0 and 100 000."))])
     rental_cost = MoneyField(_l("Rental cost (NOK)"), validators=[Optional()])
     is_neutral = BooleanField(_l("Neutral place (not a NAV office)"), default=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(InputLimits, FlaskForm):
     version = HiddenField()
     type = EnumSelectField(_l("Type"), choices=MeetingType.choices(), validators=[DataRequired()])
     topic = StringField(
@@ -53,24 +56,29 @@ class MeetingForm(FlaskForm):
     target_languages = LanguagesField(_l("Languages of printed material"))
     interpreter_languages = LanguagesField(_l("Interpreter languages"))
 
+    def validate_version(self, field):
+        # Sent back by the page as it was given; anything else is a forged or broken request.
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_("The form is out of date. Open the meeting again."))
+
     def validate_end(self, field):
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError(_("The meeting must end after it starts."))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(InputLimits, FlaskForm):
     reason = StringField(_l("Reason (shown to participants)"), validators=[DataRequired(), Length(max=500)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(InputLimits, FlaskForm):
     status = HiddenField(validators=[DataRequired()])
 
 
-class CopyForm(FlaskForm):
+class CopyForm(InputLimits, FlaskForm):
     day = StrictDateField(_l("Date of the new meeting"), validators=[InputRequired(message=_l("Choose a date."))])
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(InputLimits, FlaskForm):
     kind = EnumSelectField(_l("Kind"), choices=ProgrammeKind.choices())
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     speaker_id = SelectField(_l("Speaker"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
@@ -81,7 +89,7 @@ class ProgrammeItemForm(FlaskForm):
     )
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(InputLimits, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     is_internal = BooleanField(_l("Internal (from the office or the college)"), default=True)
@@ -92,7 +100,7 @@ class SpeakerForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(InputLimits, FlaskForm):
     """One estimated/actual pair per budget category (fields added below)."""
 
 
@@ -102,7 +110,7 @@ for _category in BudgetCategory:
     setattr(BudgetForm, f"{_category.value}_actual", MoneyField(_category.title, validators=[Optional()]))
 
 
-class TaskForm(FlaskForm):
+class TaskForm(InputLimits, FlaskForm):
     title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
     phase = EnumSelectField(_l("When"), choices=ChecklistPhase.choices())
     offset_days = IntegerField(
@@ -113,7 +121,7 @@ class TaskForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(InputLimits, FlaskForm):
     assignee_id = SelectField(_l("Responsible"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
 
 

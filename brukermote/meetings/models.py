@@ -299,7 +299,11 @@ class Task(db.Model):
 
     @property
     def due_date(self) -> dt.date:
-        return self.meeting.local_date + dt.timedelta(days=self.offset_days)
+        # A legacy meeting at the very end (or start) of the calendar must not make its pages fail.
+        try:
+            return self.meeting.local_date + dt.timedelta(days=self.offset_days)
+        except OverflowError:
+            return dt.date.max if self.offset_days > 0 else dt.date.min
 
     @property
     def is_done(self) -> bool:

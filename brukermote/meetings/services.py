@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..core import validation
 from ..core.hooks import Warning, registry
 from ..core.models import Organisation
 from ..core.timeutil import to_utc, utcnow
@@ -128,7 +129,27 @@ class MeetingData:
     interpreter_languages: list[str] | None = None
 
 
+def _check_limits(data: MeetingData) -> None:
+    """The forms' limits, for the CLI, the API and copies too: a date in the years a committee plans in
+    (a meeting in year 9999 could not be opened: its checklist's due dates overflow the calendar) and
+    text the database and the printed posters can hold."""
+    problem = validation.date_problem(_("Date"), data.day)
+    for label, text, limit, multiline in ((_("Topic"), data.topic, 200, False),
+                                          (_("Short description"), data.description, 2000, True),
+                                          (_("Food and drink"), data.catering, 200, False)):
+        problem = problem or validation.text_problem(label, validation.strip_bidi_controls(text or ""), limit,
+                                                     multiline)
+    if problem:
+        raise MeetingError(problem)
+    if (data.start is not None and data.start.tzinfo is not None) or (data.end is not None and data.end.tzinfo):
+        raise MeetingError(_("Give the times as Oslo wall-clock times, without an offset."))
+    data.topic = validation.strip_bidi_controls(data.topic or "")
+    data.description = validation.strip_bidi_controls(data.description or "")
+    data.catering = validation.strip_bidi_controls(data.catering or "")
+
+
 def _times(data: MeetingData) -> tuple[dt.datetime, dt.datetime]:
+    _check_limits(data)
     starts = to_utc(data.day, data.start)
     ends = to_utc(data.day, data.end)
     if ends <= starts:

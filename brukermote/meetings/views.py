@@ -234,7 +234,8 @@ def cancel(meeting_id: int):
             db.session.rollback()
             flash(str(exc), "error")
     else:
-        flash(_("Give a reason for cancelling; it is shown to participants."), "error")
+        flash(" ".join([_("Give a reason for cancelling; it is shown to participants.")]
+                       + [e for es in form.errors.values() for e in es]), "error")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 

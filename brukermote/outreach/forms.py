@@ -15,10 +15,11 @@ from ..core.forms import (
     language_choices,
 )
 from ..core.phone import PhoneError, normalise_phone
+from ..core.validation import InputLimits
 from .models import ConsentMethod, ConsentPurpose
 
 
-class ContactForm(FlaskForm):
+class ContactForm(InputLimits, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("As it should appear on an envelope"))
     street = TextAreaField(_l("Street address"), validators=[Optional(), Length(max=300)])
@@ -40,7 +41,7 @@ class ContactForm(FlaskForm):
                 raise ValidationError(str(exc)) from None
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(InputLimits, FlaskForm):
     purpose = EnumSelectField(_l("Consent to"), choices=ConsentPurpose.choices(), validators=[DataRequired()])
     method = EnumSelectField(_l("Given by"), choices=[c for c in ConsentMethod.choices() if c[0] != "import"],
                          validators=[DataRequired()])
@@ -54,7 +55,7 @@ class ConsentForm(FlaskForm):
             raise ValidationError(_l("A consent cannot be given in the future."))
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(InputLimits, FlaskForm):
     file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired(_l("Choose a file."))])
 
 
@@ -62,7 +63,7 @@ def _column(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class ImportMappingForm(FlaskForm):
+class ImportMappingForm(InputLimits, FlaskForm):
     name = SelectField(_l("Name"), coerce=_column)
     street = SelectField(_l("Street address"), coerce=_column)
     postcode = SelectField(_l("Postcode"), coerce=_column)
@@ -86,10 +87,11 @@ class ImportMappingForm(FlaskForm):
         return {key: getattr(self, key).data for key in self.COLUMNS}
 
 
-class MailingForm(FlaskForm):
+class MailingForm(InputLimits, FlaskForm):
     channel = SelectField(_l("Channel"))
     count = IntegerField(_l("How many"), default=0,
-                         validators=[InputRequired(), NumberRange(min=0, message=_l("The count cannot be negative."))])
+                         validators=[InputRequired(), NumberRange(min=0, message=_l("The count cannot be negative.")),
+                                     NumberRange(max=1_000_000, message=_l("From 0 to 1 000 000."))])
     sent_on = StrictDateField(_l("Sent or started on"), validators=[Optional()])
     stop_on = StrictDateField(_l("Stopped on (enclosures)"), validators=[Optional()],
                               description=_l("Empty: a week before the meeting."))
@@ -102,7 +104,7 @@ class MailingForm(FlaskForm):
             raise ValidationError(_l("The stop date is before the start date."))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(InputLimits, FlaskForm):
     """Quick entry from reply slips and phone calls: every field reachable with Tab, Enter saves."""
 
     channel = SelectField(_l("Channel"))
@@ -118,7 +120,7 @@ class RegistrationForm(FlaskForm):
     contact = SelectField(_l("Contact (optional)"), coerce=_column, validate_choice=True)
 
 
-class PosterLocationForm(FlaskForm):
+class PosterLocationForm(InputLimits, FlaskForm):
     name = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact = StringField(_l("Ask / where exactly"), validators=[Optional(), Length(max=200)],
@@ -126,10 +128,10 @@ class PosterLocationForm(FlaskForm):
     priority = IntegerField(_l("Priority"), default=1, description=_l("1 is the most important"),
                             validators=[InputRequired(), NumberRange(min=1, max=99, message=_l("From 1 to 99."))])
     active = BooleanField(_l("In use"), default=True)
-    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class PosterHangingForm(FlaskForm):
+class PosterHangingForm(InputLimits, FlaskForm):
     location = SelectField(_l("Place"), coerce=int)
     count = IntegerField(_l("How many posters"), default=1,
                          validators=[InputRequired(), NumberRange(min=0, max=500, message=_l("From 0 to 500."))])

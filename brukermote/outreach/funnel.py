@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ..core.hooks import Warning
+from ..core.locks import lock_row
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
 from .models import ANSWERS, REGISTRATION_CHANNELS, Channel, Mailing, Registration
@@ -30,6 +33,17 @@ def default_stop_date(meeting: Meeting) -> dt.date:
 def add_mailing(meeting: Meeting, **values) -> Mailing:
     if values.get("count", 0) < 0 or (values.get("cost") is not None and values["cost"] < 0):
         raise OutreachError(_("Counts and costs cannot be negative."))
+    from ..core import validation
+
+    # A mailing dated 9999-12-31 made the meeting's pages fail for everyone (a week after it overflows).
+    for label, day in ((_("Sent or started on"), values.get("sent_on")), (_("Stopped on (enclosures)"),
+                                                                         values.get("stop_on"))):
+        if validation.date_problem(label, day):
+            raise OutreachError(validation.date_problem(label, day))
+    try:
+        values["done_by"] = validation.check_text(_("Done by"), values.get("done_by"), 120)
+    except validation.InputError as exc:
+        raise OutreachError(str(exc)) from None
     if values.get("channel") == Channel.enclosure and not values.get("stop_on"):
         values["stop_on"] = default_stop_date(meeting)
     mailing = Mailing(meeting_id=meeting.id, **values)
@@ -38,14 +52,69 @@ def add_mailing(meeting: Meeting, **values) -> Mailing:
     return mailing
 
 
-def add_registration(meeting: Meeting, **values) -> Registration:
+class AlreadyRegistered(OutreachError):
+    """The person has a registration for the meeting already (``registration_id``); nothing was added."""
+
+    def __init__(self, registration_id: int):
+        self.registration_id = registration_id
+        super().__init__(_("This person is already registered for this meeting."))
+
+
+#: Longest key the column holds (a 200-character name can grow when folded: "ß" → "ss").
+KEY_LENGTH = 220
+
+
+def person_key(phone: str | None = None, name: str | None = None) -> str | None:
+    """What makes two registrations for one meeting the same person: the same mobile number (E.164), or,
+    without a number, the same name written the same way up to case, spacing and Unicode composition.
+    None for an anonymous head count (those may repeat: two families of four are eight people)."""
+    if phone:
+        return f"tel:{phone}"
+    folded = " ".join(unicodedata.normalize("NFC", unicodedata.normalize("NFC", name or "").casefold()).split())
+    if not folded or folded == "–":  # "–" is the name of a contact that gave only a number
+        return None
+    return f"name:{folded}"[:KEY_LENGTH]
+
+
+def contact_key(contact) -> str | None:
+    return person_key(contact.phone, contact.name) if contact is not None else None
+
+
+def find_registration(meeting: Meeting, dedupe_key: str | None) -> Registration | None:
+    if dedupe_key is None:
+        return None
+    return db.session.scalar(sa.select(Registration).where(Registration.meeting_id == meeting.id,
+                                                           Registration.dedupe_key == dedupe_key))
+
+
+def add_registration(meeting: Meeting, dedupe_key: str | None = None, **values) -> Registration:
+    """A registration, once per person (``dedupe_key``, see ``person_key``; by default the linked contact's
+    number or name): AlreadyRegistered if the person has one. The check waits for a concurrent sign-up for the same meeting to commit (``lock_row``), so
+    the second of two simultaneous posts gets the friendly answer; the unique constraint is what makes
+    the rule hold, and its IntegrityError is turned into the same answer."""
     if values.get("adults", 0) < 0 or values.get("children", 0) < 0:
         raise OutreachError(_("Counts cannot be negative."))
     if values.get("adults", 0) + values.get("children", 0) == 0:
         raise OutreachError(_("A registration is for at least one person."))
-    registration = Registration(meeting_id=meeting.id, **values)
-    db.session.add(registration)
-    db.session.flush()
+    if dedupe_key is None and values.get("contact_id"):
+        from .models import Contact
+
+        dedupe_key = contact_key(db.session.get(Contact, values["contact_id"]))
+    if dedupe_key is not None:
+        lock_row(Meeting, meeting.id)
+        existing = find_registration(meeting, dedupe_key)
+        if existing is not None:
+            raise AlreadyRegistered(existing.id)
+    registration = Registration(meeting_id=meeting.id, dedupe_key=dedupe_key, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_registration(meeting, dedupe_key)
+        if existing is None:
+            raise
+        raise AlreadyRegistered(existing.id) from None
     return registration
 
 
@@ -133,7 +202,8 @@ def warnings(meeting: Meeting) -> list[Warning]:
     for mailing in mailings(meeting):
         stop = mailing.stop_on if mailing.channel == Channel.enclosure else mailing.sent_on
         if mailing.channel in (Channel.enclosure, Channel.letter) and stop is not None \
-                and stop + dt.timedelta(days=POSTAL_DAYS) >= meeting.local_date:
+                and stop >= meeting.local_date - dt.timedelta(days=POSTAL_DAYS):
+            # (subtracting from the meeting: a legacy stop date of 9999-12-31 must not overflow the page)
             found.append(Warning("warning", _(
                 "%(channel)s until %(date)s: an invitation could arrive after the meeting. Stop a week before.",
                 channel=mailing.channel.title, date=stop.isoformat())))
@@ -144,7 +214,13 @@ def forget_contact(contact) -> None:
     """Erasure listener: registrations keep their anonymous counts, never the person (nor their free-text
     dietary needs, which can identify someone or reveal their health)."""
     db.session.execute(sa.update(Registration).where(Registration.contact_id == contact.id)
-                       .values(contact_id=None, dietary=""))
+                       .values(contact_id=None, dietary="", dedupe_key=None))
+    # The key holds the number or the name itself, also on a registration another record of the same
+    # person made (a web sign-up and a slip are two contacts).
+    keys = [k for k in (person_key(contact.phone), person_key(name=contact.name)) if k]
+    if keys:
+        db.session.execute(sa.update(Registration).where(Registration.dedupe_key.in_(keys))
+                           .values(dedupe_key=None))
 
 
 @dataclass

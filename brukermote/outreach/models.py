@@ -63,7 +63,13 @@ class Contact(TimestampMixin, db.Model):
     def consents_to(self, purpose: ConsentPurpose) -> bool:
         if purpose == ConsentPurpose.news_sms and self.sms_opted_out_at is not None:
             return False
-        return any(c.purpose == purpose and c.withdrawn_at is None for c in self.consents)
+        return any(c.purpose == purpose and c.in_force for c in self.consents)
+
+    @property
+    def sms_consent_pending(self) -> bool:
+        """Consented to SMS on the public form and not yet confirmed by a yes from the number."""
+        return any(c.purpose == ConsentPurpose.news_sms and c.withdrawn_at is None and c.awaiting_confirmation
+                   for c in self.consents)
 
 
 class Consent(db.Model):
@@ -79,8 +85,18 @@ class Consent(db.Model):
     wording_version: Mapped[str] = mapped_column(sa.String(20), default="2026-1")
     given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Given on the public form: anyone can type any number there, so it is not in force (nothing but the
+    #: one opt-in request is sent to the number) until the number itself replies yes. Consents from slips,
+    #: phone calls and imports are vouched for by the committee and never wait.
+    awaiting_confirmation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: When the number replied yes to the opt-in request (the proof that its owner agreed).
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact] = relationship(back_populates="consents")
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None and not self.awaiting_confirmation
 
 
 
@@ -161,7 +177,11 @@ class Registration(TimestampMixin, db.Model):
     """Someone said they would come (or walked in). Anonymous unless linked to a contact."""
 
     __tablename__ = "registration"
-    __table_args__ = (sa.CheckConstraint("adults >= 0 AND children >= 0", name="counts_not_negative"),)
+    __table_args__ = (sa.CheckConstraint("adults >= 0 AND children >= 0", name="counts_not_negative"),
+                      # One registration per person and meeting, whichever way they signed up and however
+                      # many times (a double click, a slip typed twice, a second "yes"). NULL keys
+                      # (anonymous head counts) may repeat on both databases.
+                      sa.UniqueConstraint("meeting_id", "dedupe_key", name="uq_registration_meeting_person"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -175,6 +195,10 @@ class Registration(TimestampMixin, db.Model):
     dietary: Mapped[str] = mapped_column(sa.String(200), default="")
     #: Whether they came (None: not checked).
     came: Mapped[bool | None] = mapped_column()
+    #: Who this is, for "one registration per person": "tel:+4791234567", or "name:<folded name>" for a
+    #: person without a phone; NULL for an anonymous head count. See ``funnel.person_key``. Personal
+    #: data: cleared on erasure.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(220))
 
 
 class PosterLocation(db.Model):

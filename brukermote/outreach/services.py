@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..core import languages
+from ..core import languages, validation
 from ..core.jobs import discard_personal_results
 from ..core.models import AuditEntry
 from ..core.phone import PhoneError, can_receive_sms, display_phone, normalise_phone
@@ -211,7 +212,8 @@ def export_contact(contact: Contact) -> dict:
         "updated_at": _iso(contact.updated_at),
         "consents": [
             {"purpose": c.purpose.value, "method": c.method.value, "wording_version": c.wording_version,
-             "given_at": _iso(c.given_at), "withdrawn_at": _iso(c.withdrawn_at)}
+             "given_at": _iso(c.given_at), "withdrawn_at": _iso(c.withdrawn_at),
+             "awaiting_confirmation": c.awaiting_confirmation, "confirmed_at": _iso(c.confirmed_at)}
             for c in contact.consents
         ],
         "registrations": [
@@ -269,8 +271,9 @@ class Overview:
 
 def _consent_in_force():
     """Not withdrawn, and, for SMS, the number has not sent STOP since (STOP ends the SMS consent in effect;
-    consenting again afterwards is an opt-in that clears the stop). Needs Contact in the query."""
-    return sa.and_(Consent.withdrawn_at.is_(None),
+    consenting again afterwards is an opt-in that clears the stop), and not still waiting for the number's
+    yes (a consent from the public form). Needs Contact in the query."""
+    return sa.and_(Consent.withdrawn_at.is_(None), Consent.awaiting_confirmation.is_(False),
                    sa.or_(Consent.purpose != ConsentPurpose.news_sms, Contact.sms_opted_out_at.is_(None)))
 
 
@@ -383,11 +386,57 @@ def _read_xlsx(data: bytes):
         workbook.close()
 
 
-def _read_csv(data: bytes):
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when NUL bytes sit in every other position (text mostly in Latin script,
+    saved as UTF-16 without a byte order mark), else None."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0:pairs * 2:2].count(0), sample[1:pairs * 2:2].count(0)
+    if odd >= pairs * 0.3 and even <= pairs * 0.05:
+        return "utf-16-le"
+    if even >= pairs * 0.3 and odd <= pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV or tab-separated file in the encodings offices save them in, or ImportFileError.
+
+    UTF-8 with or without a BOM; UTF-16 with a BOM (Excel's "Unicode text", tab-separated) or without
+    one (recognised by its NUL bytes); otherwise an 8-bit file: Windows-1252 when it uses the bytes
+    0x80–0x9F (Windows' printable € ‚ „ … ’ “ ” – —, control characters in Latin-1), else Latin-1 (for
+    Norwegian letters the two agree). What fits none of these is refused rather than imported garbled."""
+    refused = ImportFileError(_("The file's character encoding could not be recognised. Save it as "
+                                "«CSV UTF-8» (or as Unicode text) and upload it again."))
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        if b"\x00" in data:
+            encoding = _utf16_without_bom(data[:8192])
+            if encoding is None:
+                raise refused
+            return data.decode(encoding)
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        raise refused from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if any(0x80 <= byte <= 0x9F for byte in data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: in neither
+            raise refused from None
+    return data.decode("latin-1")
+
+
+def _read_csv(data: bytes):
+    text = decode_csv(data)
+    if "\x00" in text:
+        raise ImportFileError(_("The file contains NUL characters; it is not a text file a spreadsheet saves."))
     header = text.split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=";,\t").delimiter
@@ -510,8 +559,17 @@ def preview_import(rows: list[list], mapping: dict[str, int | None], default_lan
                     seen_name_phone[name_phone] = number
                 seen_key[key] = number
             row.existing_id = (existing_by_name_phone.get(name_phone) if name_phone else None) or existing_by_key.get(key)
-        row.data = ContactData(name=name, street=get(cells, "street"), postcode=postcode, city=get(cells, "city"),
-                               phone=phone, language=language or default_language)
+        # The contact form's limits, with the row's number: control characters refused, bidi controls
+        # stripped, no longer than the columns (validation).
+        texts = {"name": name, "street": get(cells, "street"), "postcode": postcode, "city": get(cells, "city")}
+        for key, label, limit in (("name", _("Name"), 200), ("street", _("Street address"), 300),
+                                  ("postcode", _("Postcode"), 10), ("city", _("City"), 100)):
+            texts[key] = validation.strip_bidi_controls(texts[key])
+            problem = validation.text_problem(label, texts[key], limit, multiline=key == "street")
+            if problem:
+                row.errors.append(_("Row %(row)d: %(error)s", row=number, error=problem))
+        row.data = ContactData(name=texts["name"], street=texts["street"], postcode=texts["postcode"],
+                               city=texts["city"], phone=phone, language=language or default_language)
         preview.rows.append(row)
     return preview
 

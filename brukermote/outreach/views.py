@@ -353,6 +353,7 @@ def meeting_outreach(meeting_id: int):
             db.session.rollback()
             mailing_form.form_errors.append(str(exc))
     elif which == "registration" and registration_form.validate_on_submit():
+        contact_id = registration_form.contact.data if "contact" in registration_form else None
         try:
             funnel_service.add_registration(
                 meeting, channel=Channel(registration_form.channel.data), adults=registration_form.adults.data,
@@ -360,14 +361,17 @@ def meeting_outreach(meeting_id: int):
                 interpreter_language=registration_form.interpreter_language.data or "",
                 childcare_needed=registration_form.childcare_needed.data, dietary=registration_form.dietary.data or "",
                 came=True if registration_form.came.data else None,
-                contact_id=registration_form.contact.data if "contact" in registration_form else None)
-            if "contact" in registration_form and registration_form.contact.data:
+                contact_id=contact_id)
+            if contact_id:
                 services.audit("registration.link", registration_form.contact.data, current_user,
                                f"meeting {meeting.id}")
             db.session.commit()
             flash(_("The registration is recorded. Enter the next one."), "success")
             return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting.id, channel=registration_form.channel.data)
                             + "#registration-form")
+        except funnel_service.AlreadyRegistered as exc:
+            db.session.rollback()
+            registration_form.form_errors.append(_already_registered_text(exc.registration_id))
         except funnel_service.OutreachError as exc:
             db.session.rollback()
             registration_form.form_errors.append(str(exc))
@@ -395,6 +399,17 @@ def meeting_outreach(meeting_id: int):
         funnel=funnel_service.funnel([meeting.id]), Registration=Registration, Mailing=Mailing,
         warnings=funnel_service.warnings(meeting),
     ), status
+
+
+def _already_registered_text(registration_id: int) -> str:
+    """A slip typed in twice: say which registration it is, so the committee corrects that one."""
+    from .models import Registration
+
+    earlier = db.session.get(Registration, registration_id)
+    return _("Not saved: this person is already registered for this meeting (%(channel)s, %(adults)d adults, "
+             "%(children)d children, entered %(date)s). If that one is wrong, delete it in the list and enter this one again.",
+             channel=earlier.channel.title, adults=earlier.adults, children=earlier.children,
+             date=earlier.created_at.astimezone(local_zone()).strftime("%d.%m.%Y %H:%M"))
 
 
 @bp.route("/registrations/<int:registration_id>/came", methods=["POST"])

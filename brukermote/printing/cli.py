@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..auth.capabilities import CapabilityError, cli_actor
 from ..extensions import db
 from ..meetings.models import Meeting
 from . import services
@@ -27,7 +28,11 @@ def _meeting(meeting_id: int) -> Meeting:
 def _run(meeting_id: int, request: services.PrintRequest, output: str) -> None:
     meeting = _meeting(meeting_id)
     try:
-        pdf, report = services.render(meeting, request)
+        # The operator's system account is the actor: a mail merge from here is audited like one
+        # from the web page.
+        pdf, report = services.render(meeting, request, actor=cli_actor())
+    except CapabilityError as exc:
+        raise click.ClickException(str(exc)) from None
     except services.PreflightFailed as exc:
         click.echo(services.preflight.as_text(exc.report), err=True)
         raise click.ClickException("Preflight failed: no PDF was written. Fix the errors, or use --draft.") from None
@@ -40,6 +45,7 @@ def _run(meeting_id: int, request: services.PrintRequest, output: str) -> None:
     else:
         Path(output).write_bytes(pdf)
         click.echo(f"Wrote {output} ({len(pdf) // 1024} KB){' as a DRAFT' if request.draft else ''}.", err=True)
+    db.session.commit()  # the audit entry (and any placeholder marks seeded on the way)
 
 
 def _document_command(name: str):

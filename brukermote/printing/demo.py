@@ -22,12 +22,17 @@ TOPIC = {
 
 
 def load(by_date, upcoming) -> None:
+    from ..auth.services import find_by_email
+    from ..demo import DEMO_MEMBER
+
     marks.ensure_marks()
     glossary.ensure_glossary()
+    reviewer = find_by_email(DEMO_MEMBER[0])  # reviews English (and Somali) in the demo
     for language, (text, approved) in TOPIC.items():
         db.session.add(MeetingText(
             meeting_id=upcoming.id, language=language, field="topic", text=text, source=upcoming.topic,
-            translator="Demo-oversetter", reviewer_name="Demo-korrekturleser" if approved else "",
+            translator="Demo-oversetter", reviewer_name=reviewer.name if approved and reviewer else "",
+            reviewed_by_id=reviewer.id if approved and reviewer else None,
             reviewed_at=utcnow() if approved else None,
         ))
     db.session.flush()

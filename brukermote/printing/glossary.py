@@ -48,3 +48,20 @@ def flag_terms(source: str, all_terms: list[GlossaryTerm]) -> list[GlossaryTerm]
                 found.append(term)
                 break
     return found
+
+
+def save_rendering(term: GlossaryTerm, language: str, rendering: str, note: str, approved: bool,
+                   actor) -> GlossaryRendering:
+    """Add or change a term's rendering in a language. Anyone may suggest one; only a reviewer of
+    the language marks it approved, and a rendering changed by someone else is unapproved again."""
+    from ..auth.capabilities import require_reviewer
+
+    if approved:
+        require_reviewer(actor, language)
+    existing = term.rendering(language)
+    if existing is None:
+        existing = GlossaryRendering(language=language)
+        term.renderings.append(existing)
+    existing.rendering, existing.note, existing.approved = rendering, note, approved
+    db.session.flush()
+    return existing

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..auth.capabilities import CapabilityError, require_personal_printer
 from ..core import languages
 from ..core.jobs import Job, create_job, fail_job, finish_job, report_progress, run_isolated
 from ..core.models import Organisation
@@ -102,11 +103,17 @@ def validate(request: PrintRequest) -> None:
         raise PrintError(_("Unknown sheet layout «%(sheet)s».", sheet=request.sheet))
 
 
-def render(meeting: Meeting, request: PrintRequest, *, progress=None) -> tuple[bytes, preflight.Report]:
+def render(meeting: Meeting, request: PrintRequest, *, actor=None, progress=None) -> tuple[bytes, preflight.Report]:
     """Run preflight; make the PDF; for a final print, check the drawn pages too (what fits, where
-    the ink is, whether the QR code reads back). A final print that fails raises ``PreflightFailed``."""
+    the ink is, whether the QR code reads back). A final print that fails raises ``PreflightFailed``.
+
+    Letters, envelopes and labels carry names and addresses: ``actor`` (the signed-in user, the job's
+    user, or ``capabilities.cli_actor()``) must be allowed to print them (``CapabilityError``), and
+    the audit log gets an entry for every mail merge made, draft or final, whoever asked."""
     validate(request)
     spec = DOCUMENTS[request.document]
+    if spec.personal_data:
+        require_personal_printer(actor)
     contacts = select_contacts(request.contact_ids) if spec.per_contact else None
     report = check(meeting, request, contacts, pages=False)
     if not request.draft and not report.ok:
@@ -122,7 +129,18 @@ def render(meeting: Meeting, request: PrintRequest, *, progress=None) -> tuple[b
             _page_findings(report, request.document, ctx, pdf)
         if not report.ok:
             raise PreflightFailed(report)
+    if spec.personal_data:
+        audit_print(meeting, request, actor, len(contacts or []))
     return pdf, report
+
+
+def audit_print(meeting: Meeting, request: PrintRequest, actor, count: int) -> None:
+    """Names and addresses left the system on paper: who, which document, for whom (ids only)."""
+    from ..outreach.services import audit
+
+    who = "chosen" if request.contact_ids else "consented"
+    audit(f"print.{request.document}", None, actor,
+          detail=f"meeting:{meeting.id}: {count} contacts ({who}){' draft' if request.draft else ''}")
 
 
 def _make(ctx: PrintContext, request: PrintRequest, contacts, progress=None) -> bytes:
@@ -179,9 +197,12 @@ def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: prefl
 
 
 def start_background(meeting: Meeting, request: PrintRequest, user=None):
-    """Queue a large mail merge; the job page shows progress and offers the PDF when done."""
+    """Queue a large mail merge; the job page shows progress and offers the PDF when done. The job
+    renders as ``user`` (checked again, and audited, when it runs)."""
     validate(request)
     spec = DOCUMENTS[request.document]
+    if spec.personal_data:
+        require_personal_printer(user)
     job = create_job(f"print.{request.document}", f"{spec.title}: {meeting.topic or meeting.local_date}",
                      meeting_id=meeting.id, user=user, personal_data=spec.personal_data)
     db.session.commit()
@@ -201,12 +222,19 @@ def _render_job(job_id: int, meeting_id: int, request_fields: dict) -> None:
         marks.ensure_marks()
         db.session.commit()  # hold no write lock while progress is written from another connection
         meeting = db.session.get(Meeting, meeting_id)
-        pdf, _report = render(meeting, request,
-                              progress=lambda done, total: report_progress(job_id, done, total, f"{done} / {total}"))
         job = db.session.get(Job, job_id)
-        finish_job(job, pdf, request.filename(meeting), "application/pdf", _("Done."))
+        # The job acts for the member who started it, as they are now: one whose capability was
+        # withdrawn in the meantime gets no letters.
+        from ..auth.models import User
+
+        actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+        pdf, _report = render(meeting, request, actor=actor,
+                              progress=lambda done, total: report_progress(job_id, done, total, f"{done} / {total}"))
+        finish_job(job, pdf, request.filename(meeting), "application/pdf", _("Done."))  # commits the audit entry
     except PrintError as exc:
         fail_job(job_id, str(exc))
+    except CapabilityError:
+        fail_job(job_id, _("You may no longer print names and addresses."))
     except Exception as exc:  # the job page must say it failed rather than spin forever
         fail_job(job_id, f"{type(exc).__name__}: {exc}")
         raise

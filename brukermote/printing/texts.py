@@ -66,7 +66,9 @@ class Phrase:
     source: str
     text: str
     approved: bool
+    #: Who approved it here and when (empty for a text shipped as reviewed with the application).
     reviewed_by: str = ""
+    reviewed_at: dt.datetime | None = None
 
 
 def phrases_for(language: str) -> dict[str, Phrase]:
@@ -80,7 +82,7 @@ def phrases_for(language: str) -> dict[str, Phrase]:
         review = reviews.get(key)
         ship = shipped.get(key)
         if review is not None and review.source == source:
-            result[key] = Phrase(key, source, review.text, True, review.reviewer_name)
+            result[key] = Phrase(key, source, review.text, True, review.reviewer_name, review.reviewed_at)
         elif ship is not None and ship.text and ship.source == source:
             result[key] = Phrase(key, source, ship.text, not ship.fuzzy)
         else:

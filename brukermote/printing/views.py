@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..auth import capabilities
 from ..auth.access import admin_required
 from ..core import languages
 from ..core.hooks import MeetingPanel, Warning, registry
@@ -14,7 +15,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from . import glossary as glossary_service
 from . import marks as marks_service
-from . import services, texts
+from . import reviews, services, texts
 from .documents import PrintError
 from .forms import (
     GlossaryRenderingForm,
@@ -25,7 +26,7 @@ from .forms import (
     PhraseReviewForm,
 )
 from .layout import DOCUMENTS
-from .models import BrandMark, GlossaryRendering, GlossaryTerm, MeetingText, PhraseReview
+from .models import BrandMark, GlossaryTerm, MeetingText
 
 bp = Blueprint("printing", __name__)
 
@@ -69,18 +70,18 @@ def print_page(meeting_id: int):
         req.language = "nb"
     spec = DOCUMENTS[req.document]
     contacts, report, error = [], None, None
-    if spec.personal_data and not current_user.is_confidential:
-        error = _("Letters, envelopes and labels hold names and addresses: only members bound by professional secrecy may print them.")
-    else:
-        try:
-            contacts = services.select_contacts(None) if spec.per_contact else []
+    may_print = not spec.personal_data or capabilities.may_print_personal(current_user)
+    try:
+        contacts = services.select_contacts(None) if spec.per_contact else []
+        if may_print:
+            # The preflight lays out sample letters with real names: only for those who may print them.
             report = services.check(meeting, req, contacts)
-        except PrintError as exc:
-            error = str(exc)
+    except PrintError as exc:
+        error = str(exc)
     db.session.commit()  # placeholders may have been seeded
     return render_template(
         "printing/print.html", meeting=meeting, req=req, spec=spec, documents=DOCUMENTS, report=report,
-        error=error, contacts_count=len(contacts), threshold=services.BACKGROUND_THRESHOLD,
+        error=error, contacts_count=len(contacts), threshold=services.BACKGROUND_THRESHOLD, may_print=may_print,
         language_codes=list(dict.fromkeys((meeting.target_languages or []) + ["nb"])),
     )
 
@@ -92,20 +93,14 @@ def make_pdf(meeting_id: int):
     spec = DOCUMENTS[req.document]
     back = url_for("printing.print_page", meeting_id=meeting.id, document=req.document, language=req.language,
                    size=req.size, with_nb="1" if req.with_nb else "", variant=req.variant, sheet=req.sheet)
-    if spec.personal_data and not current_user.is_confidential:
-        abort(403)
+    # The services check the capability and write the audit entry (CapabilityError is a 403).
     try:
         recipients = len(services.select_contacts(req.contact_ids)) if spec.per_contact else 0
-        if spec.personal_data and recipients:
-            # Names and addresses leave the system on paper: the audit log says who printed them.
-            from ..outreach.services import audit
-
-            audit(f"print.{req.document}", None, current_user, detail=f"meeting {meeting.id}: {recipients} contacts")
-            db.session.commit()
         if spec.per_contact and recipients > services.BACKGROUND_THRESHOLD:
             job = services.start_background(meeting, req, user=current_user)
             return redirect(url_for("core.job_status", token=job.token))
-        pdf, _report = services.render(meeting, req)
+        pdf, _report = services.render(meeting, req, actor=current_user)
+        db.session.commit()  # the audit entry of a mail merge
     except services.PreflightFailed:
         flash(_("Preflight failed, so no final PDF was made. Fix the errors below or print a draft."), "error")
         return redirect(back)
@@ -203,40 +198,29 @@ def approve_text(code: str, key: str):
     phrases = texts.phrases_for(code)
     if key not in phrases:
         abort(404)
+    capabilities.require_reviewer(current_user, code)  # before the form: a refusal is a 403 either way
     form = PhraseReviewForm()
     if form.validate_on_submit():
-        source = phrases[key].source
-        placeholders = set(_placeholders(source))
-        if set(_placeholders(form.text.data)) != placeholders:
-            flash(_("The text must keep the placeholders %(p)s exactly.", p=", ".join(sorted(placeholders)) or "–"), "error")
+        try:
+            reviews.approve_phrase(code, key, form.text.data, current_user)
+        except reviews.ReviewError as exc:
+            flash(_("The text must keep the placeholders %(p)s exactly.", p=str(exc)), "error")
             return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
-        review = db.session.scalar(sa.select(PhraseReview).where(PhraseReview.language == code, PhraseReview.key == key))
-        if review is None:
-            review = PhraseReview(language=code, key=key)
-            db.session.add(review)
-        review.text, review.source = form.text.data.strip(), source
-        review.reviewer_name, review.reviewed_by_id, review.reviewed_at = form.reviewer_name.data, current_user.id, utcnow()
         db.session.commit()
         flash(_("Approved."), "success")
     else:
-        flash(_("Write the text and who reviewed it."), "error")
+        flash(" ".join([_("Write the approved text.")] + [e for es in form.errors.values() for e in es]),
+              "error")
     return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
 
 
 @bp.route("/printing/texts/<code>/<key>/revoke", methods=["POST"])
 def revoke_text(code: str, key: str):
-    review = db.session.scalar(sa.select(PhraseReview).where(PhraseReview.language == code, PhraseReview.key == key))
-    if review is not None:
-        db.session.delete(review)
+    _language_or_404(code)
+    if reviews.revoke_phrase(code, key, current_user):
         db.session.commit()
         flash(_("The approval is withdrawn."), "success")
     return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
-
-
-def _placeholders(text: str) -> list[str]:
-    import string
-
-    return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name]
 
 
 # -- per-meeting translations ----------------------------------------------------------------------
@@ -254,39 +238,25 @@ def meeting_texts(meeting_id: int):
             form.topic.data = topic.text if topic else ""
             form.description.data = description.text if description else ""
             form.translator.data = (topic or description).translator if (topic or description) else ""
-            form.reviewer_name.data = (topic or description).reviewer_name if (topic or description) else ""
         forms[code] = form
     if request.method == "POST":
         code = request.form.get("language")
         form = forms.get(code) or abort(400)
         if form.validate():
-            if form.approve.data and not form.reviewer_name.data:
-                form.reviewer_name.errors.append(_("Name the fluent reader who checked it."))
-            else:
-                for field_name in ("topic", "description"):
-                    value = (getattr(form, field_name).data or "").strip()
-                    row = rows.get((code, field_name))
-                    if row is None:
-                        if not value:
-                            continue
-                        row = MeetingText(meeting_id=meeting.id, language=code, field=field_name)
-                        db.session.add(row)
-                    changed = row.text != value
-                    row.text, row.translator = value, form.translator.data or ""
-                    row.source = texts.meeting_source(meeting, field_name)
-                    if form.approve.data:
-                        row.reviewer_name, row.reviewed_by_id, row.reviewed_at = form.reviewer_name.data, current_user.id, utcnow()
-                    elif changed:
-                        row.reviewed_at = None
-                db.session.commit()
-                flash(_("The %(lang)s text is saved.", lang=languages.get(code).name_nb), "success")
-                return redirect(url_for("printing.meeting_texts", meeting_id=meeting.id) + f"#lang-{code}")
+            reviews.save_meeting_texts(meeting, code, {"topic": form.topic.data, "description": form.description.data},
+                                       form.translator.data, form.approve.data, current_user)
+            db.session.commit()
+            flash(_("The %(lang)s text is saved.", lang=languages.get(code).name_nb), "success")
+            return redirect(url_for("printing.meeting_texts", meeting_id=meeting.id) + f"#lang-{code}")
     status = {code: {f: texts.meeting_text(meeting, code, f)[1] for f in ("topic", "description")} for code in codes}
+    # Who approved what and when, beside each language.
+    approvals = {code: [rows[(code, f)] for f in ("topic", "description")
+                        if (code, f) in rows and rows[(code, f)].reviewed_at and status[code][f]] for code in codes}
     all_terms = glossary_service.terms()
     flags = glossary_service.flag_terms(f"{meeting.topic} {meeting.description}", all_terms)
     db.session.commit()
     return render_template("printing/meeting_texts.html", meeting=meeting, codes=codes, forms=forms, status=status,
-                           flags=flags)
+                           flags=flags, approvals=approvals)
 
 
 # -- glossary -----------------------------------------------------------------------------------
@@ -312,15 +282,18 @@ def add_rendering(term_id: int):
     form = GlossaryRenderingForm()
     form.language.choices = [(lang.code, lang.code) for lang in languages.all_languages()]
     if form.validate_on_submit():
-        existing = term.rendering(form.language.data)
-        if existing is None:
-            existing = GlossaryRendering(language=form.language.data)
-            term.renderings.append(existing)
-        existing.rendering, existing.note, existing.approved = form.rendering.data, form.note.data or "", form.approved.data
+        # A suggestion from someone who does not review the language is kept, unapproved.
+        approved = form.approved.data and capabilities.may_review(current_user, form.language.data)
+        glossary_service.save_rendering(term, form.language.data, form.rendering.data, form.note.data or "",
+                                        approved, current_user)
         db.session.commit()
-        flash(_("The rendering is saved."), "success")
+        if form.approved.data and not approved:
+            flash(_("The rendering is saved as a suggestion: only a reviewer of the language may approve it."),
+                  "warning")
+        else:
+            flash(_("The rendering is saved."), "success")
     else:
-        flash(_("Write the approved rendering."), "error")
+        flash(" ".join([_("Write the approved rendering.")] + [e for es in form.errors.values() for e in es]), "error")
     return redirect(url_for("printing.glossary") + f"#term-{term.id}")
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..core import languages
+from ..core.locks import lock_row
 from ..core.phone import PhoneError, can_receive_sms, normalise_phone
 from ..core.timeutil import utcnow
+from ..core.validation import clean_text
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
 
@@ -57,7 +59,10 @@ def _count(raw: str | None, default: int) -> int | None:
 
 def parse(form) -> SignupData:
     data = SignupData(
-        name=(form.get("name") or "").strip()[:200],
+        # Nobody can see (or fix) a control character or a bidi override in what they typed, and a
+        # browser sends none: they are dropped, not refused (validation.clean_text); the page's maxlength
+        # keeps a name within its 200 characters, so only a forged post is cut.
+        name=clean_text(form.get("name") or "").strip()[:200],
         interpreter_language=form.get("interpreter_language") or "",
         childcare=form.get("childcare") == "1",
         phone=(form.get("phone") or "").strip()[:40],
@@ -88,28 +93,66 @@ def parse(form) -> SignupData:
     return data
 
 
-def save(meeting: Meeting, data: SignupData, language: str, consent_text: str):
-    """One registration (channel web); a contact only when the person gave a name or a phone number.
+@dataclass
+class Saved:
+    """What a sign-up came to: the registration, whether it was there already (and what matched: "tel"
+    or "name"), and the opt-in SMS to send once this is committed."""
+
+    registration_id: int
+    already: bool = False
+    matched: str = ""
+    opt_in_send_id: int | None = None
+    #: The person gave a number or a name, so a repeat would be recognised (an anonymous head count never is).
+    identified: bool = False
+
+
+def save(meeting: Meeting, data: SignupData, language: str, consent_text: str) -> Saved:
+    """One registration (channel web) per person; a contact only when the person gave a name or a phone number.
+
+    The same number (or, without one, the same name) for the same meeting again is the same person: the
+    earlier registration stands and nothing is added (no second contact, consent or opt-in SMS).
 
     A public form proves nothing about who typed a number, so it never touches an existing contact:
     it does not link to one, and it cannot lift the opt-out of a number that sent STOP (that stands
-    until the number itself asks again, by SMS or through the committee)."""
+    until the number itself asks again, by SMS or through the committee). For the same reason the
+    SMS consent given here waits for a "yes" from the number (double opt-in, ``sms.inbound``)."""
     from ..outreach import funnel
     from ..outreach import services as outreach
     from ..outreach.models import Channel, ConsentMethod, ConsentPurpose, Contact
+    from ..sms import inbound
 
-    contact = None
-    if data.name or data.phone_e164:
-        contact = outreach.create_contact(outreach.ContactData(
-            name=data.name or "–", street="", postcode="", city="", phone=data.phone_e164, language=language))
-        if data.phone_e164 and data.sms_consent:
-            outreach.give_consent(contact, ConsentPurpose.news_sms, ConsentMethod.web,
-                                  consent_wording_version(consent_text), utcnow())
-            opted_out_at = db.session.scalar(sa.select(sa.func.max(Contact.sms_opted_out_at)).where(
-                Contact.phone == data.phone_e164, Contact.id != contact.id))
-            if opted_out_at is not None:
-                contact.sms_opted_out_at = opted_out_at
-    return funnel.add_registration(
-        meeting, channel=Channel.web, adults=data.adults, children=data.children,
-        interpreter_language=data.interpreter_language, childcare_needed=data.childcare and meeting.childcare,
-        contact_id=contact.id if contact is not None else None)
+    key = funnel.person_key(data.phone_e164, data.name)
+    if key is not None:
+        # First in the transaction: a simultaneous post for this meeting waits here for our commit and
+        # then finds our registration.
+        lock_row(Meeting, meeting.id)
+        existing = funnel.find_registration(meeting, key)
+        if existing is not None:
+            return Saved(existing.id, already=True, matched=key.split(":", 1)[0], identified=True)
+    opt_in = None
+    try:
+        with db.session.begin_nested():  # all or nothing: no contact or consent without its registration
+            contact = None
+            if data.name or data.phone_e164:
+                contact = outreach.create_contact(outreach.ContactData(
+                    name=data.name or "–", street="", postcode="", city="", phone=data.phone_e164,
+                    language=language))
+                if data.phone_e164 and data.sms_consent:
+                    consent = outreach.give_consent(contact, ConsentPurpose.news_sms, ConsentMethod.web,
+                                                    consent_wording_version(consent_text), utcnow())
+                    consent.awaiting_confirmation = True
+                    opted_out_at = db.session.scalar(sa.select(sa.func.max(Contact.sms_opted_out_at)).where(
+                        Contact.phone == data.phone_e164, Contact.id != contact.id))
+                    if opted_out_at is not None:
+                        contact.sms_opted_out_at = opted_out_at
+                    db.session.flush()
+                    opt_in = inbound.request_opt_in(meeting, contact)
+            registration = funnel.add_registration(
+                meeting, dedupe_key=key, channel=Channel.web, adults=data.adults, children=data.children,
+                interpreter_language=data.interpreter_language,
+                childcare_needed=data.childcare and meeting.childcare,
+                contact_id=contact.id if contact is not None else None)
+    except funnel.AlreadyRegistered as exc:  # the lock makes this rare; the constraint makes it safe
+        return Saved(exc.registration_id, already=True, matched=key.split(":", 1)[0], identified=True)
+    return Saved(registration.id, opt_in_send_id=opt_in.id if opt_in is not None else None,
+                 identified=key is not None)

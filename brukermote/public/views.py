@@ -1,7 +1,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.exceptions import NotFound
 
 from ..auth.access import public
@@ -113,15 +123,68 @@ def signup(uid: str):
     if data.errors:
         return _signup_page(meeting, chosen, data, status=422)
     consent_text = page_context(meeting, chosen)["t"]("web.sms_consent")
-    save(meeting, data, chosen, consent_text)
+    saved = save(meeting, data, chosen, consent_text)
     db.session.commit()
-    return redirect(url_for("public.signed_up", uid=uid, lang=chosen))
+    if saved.already:
+        return _already_signed_up(meeting, chosen, saved)
+    if saved.identified:  # an anonymous head count is never recognised again: no cookie for it
+        _remember(saved.registration_id)
+    if saved.opt_in_send_id is not None:
+        _send_opt_in(saved.opt_in_send_id)
+    return redirect(url_for("public.signed_up", uid=uid, lang=chosen,
+                            sms="1" if saved.opt_in_send_id is not None else None))
 
 
-# The sign-up form is anonymous and sets no cookie, so there is no session for a forged request to ride
-# on, and a participant whose browser blocks cookies can still sign up. Abuse is held off by the
-# honeypot and the rate limit per address instead.
+# The sign-up form needs no cookie, so a participant whose browser blocks cookies can still sign up, and
+# it is exempt from CSRF: a forged post could only sign someone up, which the person can do anyway.
+# Abuse is held off by the honeypot and the rate limit per address instead. After a sign-up with a name
+# or number the session remembers the registration's id, only so that this browser may see what it
+# asked for when it signs up again (``_already_signed_up``); an anonymous sign-up sets no cookie. A
+# forged request's answer goes to the victim's browser, not to the forger.
 csrf.exempt(signup)
+
+#: How many of its own registrations a browser session remembers.
+REMEMBERED = 20
+
+
+def _remember(registration_id: int) -> None:
+    ids = [i for i in session.get("registrations", []) if isinstance(i, int) and i != registration_id]
+    session["registrations"] = (ids + [registration_id])[-REMEMBERED:]
+
+
+def _send_opt_in(send_id: int) -> None:
+    """Hand the committed opt-in SMS to the worker; if the queue is down, the minute's pass sends it."""
+    from ..sms.services import enqueue
+
+    try:
+        enqueue(send_id)
+    except Exception:  # noqa: BLE001 - the sign-up is saved; the periodic pass picks the message up
+        current_app.logger.exception("SMS opt-in send %s could not be queued", send_id)
+
+
+def _office_phone() -> str:
+    from ..core.models import Organisation
+    from ..core.phone import display_phone
+
+    phone = db.session.scalar(sa.select(Organisation.interpreter_phone).order_by(Organisation.id).limit(1))
+    return display_phone(phone) if phone else ""
+
+
+def _already_signed_up(meeting: Meeting, chosen: str, saved):
+    """The same number (or name) for this meeting again: say so, and how to change it. What the earlier
+    sign-up asked for is shown only to the browser session that made it: anyone can type a number
+    into a public form, so the number proves nothing about who is asking."""
+    from ..outreach.models import Registration
+
+    context = page_context(meeting, chosen)
+    registration = db.session.get(Registration, saved.registration_id)
+    own = registration is not None and registration.id in session.get("registrations", [])
+    phone = _office_phone()
+    return render_template(
+        "public/already.html", **context, registration=registration if own else None, matched=saved.matched,
+        change=context["t"]("web.already_change_call", phone=phone) if phone else context["t"]("web.already_change"),
+        interpreter=languages.get(registration.interpreter_language)
+        if own and registration.interpreter_language in languages.LANGUAGES else None)
 
 
 @bp.route("/m/<uid>/thanks")
@@ -129,5 +192,8 @@ csrf.exempt(signup)
 def signed_up(uid: str):
     meeting = published_meeting(uid)
     context = page_context(meeting, choose_language(meeting))
+    message = context["t"]("web.thanks")
+    if request.args.get("sms") == "1":
+        message += " " + context["t"]("web.sms_confirm")
     return render_template("public/message.html", **context, title=context["t"]("web.thanks_title"),
-                           message=context["t"]("web.thanks"))
+                           message=message)

@@ -208,6 +208,8 @@ def _still_allowed(message: SmsMessage) -> bool:
         Contact.phone == message.phone, Contact.sms_opted_out_at.is_not(None)))
     if opted_out:
         return False
+    if message.send.kind == SendKind.opt_in:  # the request goes to a consent that waits for its yes
+        return message.contact_id is not None
     consented = db.session.scalar(sa.select(sa.func.count(Contact.id)).where(Contact.phone == message.phone,
                                                                              has_sms_consent()))
     return bool(consented)
@@ -220,7 +222,7 @@ def _too_late(message: SmsMessage) -> str:
         sa.select(SmsSend.kind, Meeting.starts_at, Meeting.status).join(Meeting, Meeting.id == SmsSend.meeting_id)
         .where(SmsSend.id == message.send_id)).one()
     kind, starts_at, status = row
-    if kind == SendKind.cancellation:
+    if kind in (SendKind.cancellation, SendKind.opt_in):  # an opt-in is about texts to come, not this meeting
         return ""
     if status == MeetingStatus.cancelled:
         return "meeting-cancelled"

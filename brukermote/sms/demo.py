@@ -15,9 +15,13 @@ from .models import InboundMeaning, SmsInbound
 
 
 def load(by_date, upcoming) -> None:
+    from ..auth.services import find_by_email
+    from ..demo import DEMO_ADMIN
+
     services.ensure_templates()
+    admin = find_by_email(DEMO_ADMIN[0])
     for days in (7, 2):
-        services.add_reminder(upcoming, days, dt.time(10, 0), created_by="Demo Administrator")
+        services.add_reminder(upcoming, days, dt.time(10, 0), actor=admin)
     # A question from one of the demo contacts, in her own language, for the committee to answer.
     sender = db.session.scalar(sa.select(Contact).where(Contact.language == "so", Contact.phone.is_not(None)))
     if sender is not None:

@@ -34,6 +34,9 @@ class TemplateKind(TitledEnum):
     reply_yes = "reply_yes", _l("Answer to a yes (registered)")
     reply_stop = "reply_stop", _l("Answer to a stop (opted out)")
     reply_other = "reply_other", _l("Answer to any other reply")
+    #: The one SMS a number typed into the public sign-up form gets: reply yes to receive our texts.
+    opt_in = "opt_in", _l("Asking a number from the web form to confirm (reply yes)")
+    opt_in_confirmed = "opt_in_confirmed", _l("Answer to a yes that confirms SMS from the web form")
 
 
 class SmsTemplate(db.Model):
@@ -48,7 +51,9 @@ class SmsTemplate(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     #: A committee member who reads the language approved this wording; unapproved → Norwegian is sent.
     approved: Mapped[bool] = mapped_column(default=False)
+    #: The approver's name at the time (kept if the account is deleted) and their account.
     approved_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -57,6 +62,9 @@ class SendKind(TitledEnum):
     reminder = "reminder", _l("Reminder")
     manual = "manual", _l("Sent by hand")
     cancellation = "cancellation", _l("Cancellation notice")
+    #: The opt-in request to one number given on the public form (``inbound.request_opt_in``); the
+    #: committee never starts one.
+    opt_in = "opt_in", _l("SMS confirmation request (web sign-up)")
 
 
 class SendStatus(TitledEnum):

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..auth.capabilities import actor_label, may_review, require_reviewer, require_sms_sender
 from ..core import languages
 from ..core.locks import lock_row
 from ..core.timeutil import WallClockError, local_zone, to_utc, utcnow
@@ -92,7 +93,13 @@ def usable_template(kind: TemplateKind, language: str) -> tuple[SmsTemplate, boo
     return fallback, language != texts.FALLBACK_LANGUAGE
 
 
-def save_template(kind: TemplateKind, language: str, body: str, approve: bool, user_label: str) -> SmsTemplate:
+def save_template(kind: TemplateKind, language: str, body: str, approve: bool, actor) -> SmsTemplate:
+    """Save a text; ``approve`` only for a reviewer of the language (``auth.capabilities``), recorded
+    with the account. Anyone may draft a text in another language (a change unapproves it), but the
+    Norwegian text is what every unapproved language gets and is sent as soon as it is saved, so
+    changing it is approving it: reviewers of Norwegian and administrators only."""
+    from ..outreach.services import audit
+
     problems = texts.problems(kind.value, body)
     if problems:
         raise SmsError(problems[0])
@@ -102,13 +109,24 @@ def save_template(kind: TemplateKind, language: str, body: str, approve: bool, u
         template = SmsTemplate(kind=kind, language=language, body="")
         db.session.add(template)
     changed = template.body != body
+    approve = approve or (changed and language == texts.FALLBACK_LANGUAGE)
+    if approve:
+        require_reviewer(actor, language)
     template.body = body
     if approve:
-        template.approved, template.approved_by, template.approved_at = True, user_label, utcnow()
-    elif changed and language != texts.FALLBACK_LANGUAGE:
-        template.approved, template.approved_by, template.approved_at = False, "", None
+        template.approved, template.approved_at = True, utcnow()
+        template.approved_by, template.approved_by_id = actor_label(actor), getattr(actor, "id", None)
+    elif changed:
+        template.approved, template.approved_by, template.approved_by_id, template.approved_at = False, "", None, None
+    if changed or approve:
+        audit("sms.template", None, actor, detail=f"{kind.value}/{language}" + (" approved" if approve else ""))
     db.session.flush()
     return template
+
+
+def may_edit_template(user, language: str) -> bool:
+    """Whether the editor offers "save" (see ``save_template``) and "approve"."""
+    return language != texts.FALLBACK_LANGUAGE or may_review(user, language)
 
 
 def values_for(meeting: Meeting | None, language: str) -> dict:
@@ -161,7 +179,11 @@ def reminder_time(meeting: Meeting, days_before: int, local_time: dt.time) -> dt
 
 
 def add_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audience: Audience = Audience.consented,
-                 created_by: str = "") -> SmsSend:
+                 *, actor) -> SmsSend:
+    """Schedule a reminder to everyone in ``audience``: an SMS sender's decision (checked, audited)."""
+    from ..outreach.services import audit
+
+    require_sms_sender(actor)
     if meeting.status in (MeetingStatus.cancelled, MeetingStatus.held):
         raise SmsError("closed")
     send_at = reminder_time(meeting, days_before, local_time)
@@ -174,9 +196,11 @@ def add_reminder(meeting: Meeting, days_before: int, local_time: dt.time, audien
     if _same_reminder(meeting, days_before, local_time, audience, send_at) is not None:
         raise SmsError("duplicate")
     send = SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=audience, days_before=days_before,
-                   local_time=local_time, send_at=send_at, created_by=created_by)
+                   local_time=local_time, send_at=send_at, created_by=actor.email)
     db.session.add(send)
     db.session.flush()
+    audit("sms.schedule", None, actor, detail=f"meeting:{meeting.id} reminder {days_before} days before at "
+          f"{local_time:%H:%M} to {audience.value}: send:{send.id}")
     return send
 
 
@@ -239,10 +263,15 @@ def move_reminders(meeting: Meeting, old_start=None, old_end=None) -> None:
             continue
         days, at = send.days_before or 0, send.local_time or dt.time(10, 0)
         if _same_reminder(meeting, days, at, send.audience, new_time) is None:
-            db.session.add(SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=send.audience,
-                                   days_before=days, local_time=at, send_at=new_time,
-                                   created_by=send.created_by))
+            from ..outreach.services import audit
+
+            again = SmsSend(meeting_id=meeting.id, kind=SendKind.reminder, audience=send.audience,
+                            days_before=days, local_time=at, send_at=new_time, created_by=send.created_by)
+            db.session.add(again)
             db.session.flush()
+            # Nobody clicked for this one: the log says the application scheduled it, and why.
+            audit("sms.schedule", None, None, detail=f"meeting:{meeting.id} reminder send:{again.id} again "
+                  f"after the meeting moved (first scheduled by {send.created_by or 'unknown'}, send:{send.id})")
     rerender_unsent(meeting)
     db.session.flush()
 
@@ -385,14 +414,19 @@ class AlreadyQueued(SmsError):
         self.send = send
 
 
-def send_now(meeting: Meeting, kind: SendKind, audience: Audience, created_by: str = "",
+def send_now(meeting: Meeting, kind: SendKind, audience: Audience, *, actor,
              request_token: str | None = None) -> SmsSend:
     """A manual send (or a cancellation notice): queued now, sent by the worker, never in the request.
 
     ``request_token`` is the confirmation page's one-time token, unique in ``sms_send``: a second
     confirmation with it raises ``AlreadyQueued``, as does the same text to the same group within
     ``DUPLICATE_SEND_WINDOW`` (another tab's confirmation). The meeting row is locked first, so of two
-    simultaneous confirmations the second waits for the first and then sees its send."""
+    simultaneous confirmations the second waits for the first and then sees its send.
+
+    Only an SMS sender may (``auth.capabilities``); the send is audited with its recipient count."""
+    from ..outreach.services import audit
+
+    require_sms_sender(actor)
     if kind == SendKind.cancellation and meeting.status != MeetingStatus.cancelled:
         raise SmsError("not-cancelled")
     if kind != SendKind.cancellation and meeting.status == MeetingStatus.cancelled:
@@ -403,10 +437,12 @@ def send_now(meeting: Meeting, kind: SendKind, audience: Audience, created_by: s
     earlier = (send_with_token(request_token) if request_token else None) or recent_same_send(meeting, kind, audience)
     if earlier is not None:
         raise AlreadyQueued(earlier)
-    send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=created_by,
+    send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=actor.email,
                    request_token=request_token)
     db.session.add(send)
     db.session.flush()
+    audit("sms.send", None, actor, detail=f"meeting:{meeting.id} {kind.value} to {audience.value}: "
+          f"{len(recipients(meeting, audience))} recipients, send:{send.id}")
     return send
 
 

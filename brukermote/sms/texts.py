@@ -84,6 +84,34 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "pl": "Dziękujemy za wiadomość. Komitet ją przeczyta. Odpowiedz {stop}, aby zrezygnować.",
         "es": "Gracias por su mensaje. El comité lo leerá. Responda {stop} para no recibir más SMS.",
     },
+    # No placeholders needed: it names no meeting, it asks for consent to texts about coming meetings.
+    "opt_in": {
+        "nb": "Brukermøte: Dette nummeret ble meldt på SMS fra oss på nettsiden. Svar JA for å få "
+              "påminnelser og nyheter om møtene. Svarer du ikke, får du ingen flere SMS fra oss.",
+        "en": "Open meeting: this number was signed up for our texts on the website. Reply YES to get "
+              "reminders and news of the meetings. If you do not reply, you get no more texts from us.",
+        "so": "Kulan furan: lambarkan waxaa looga diiwaangeliyay fariimahayaga bogga internetka. Ku jawaab "
+              "HAA si aad u hesho xusuusin iyo war ku saabsan kulamada. Haddii aadan jawaabin, fariimo kale "
+              "nagama heli doontid.",
+        "ar": "اجتماع مفتوح: سُجّل هذا الرقم لتلقي رسائلنا عبر الموقع. أرسل نعم لتصلك التذكيرات وأخبار "
+              "الاجتماعات. إذا لم ترد، فلن تصلك رسائل أخرى منا.",
+        "pl": "Otwarte spotkanie: ten numer zapisano na naszej stronie na SMS-y od nas. Odpowiedz TAK, aby "
+              "otrzymywać przypomnienia i wiadomości o spotkaniach. Bez odpowiedzi nie dostaniesz od nas "
+              "więcej SMS-ów.",
+        "es": "Reunión abierta: este número se inscribió en nuestra web para recibir SMS. Responda SÍ para "
+              "recibir recordatorios y noticias de las reuniones. Si no responde, no recibirá más SMS.",
+    },
+    "opt_in_confirmed": {
+        "nb": "Takk! Du får nå SMS om brukermøtene. Svar {stop} når som helst for å slutte.",
+        "en": "Thank you! You will now get texts about the open meetings. Reply {stop} at any time to stop.",
+        "so": "Mahadsanid! Hadda waxaad heli doontaa fariimo ku saabsan kulamada. Ku jawaab {stop} wakhti "
+              "kasta si aad u joojiso.",
+        "ar": "شكراً! ستصلك الآن رسائل عن الاجتماعات المفتوحة. أرسل {stop} في أي وقت للإيقاف.",
+        "pl": "Dziękujemy! Teraz będziesz otrzymywać SMS-y o spotkaniach. Odpowiedz {stop} w dowolnej "
+              "chwili, aby zrezygnować.",
+        "es": "¡Gracias! Ahora recibirá SMS sobre las reuniones. Responda {stop} en cualquier momento para "
+              "darse de baja.",
+    },
 }
 
 

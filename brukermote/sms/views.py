@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..auth import capabilities
 from ..auth.access import confidential_required, public
 from ..core import languages
 from ..core.hooks import MeetingPanel, Warning, registry, subscribe
@@ -209,10 +210,8 @@ def edit_template(kind: str, language: str):
     if request.method == "POST" and form.validate_on_submit():
         if request.form.get("action") == "save":
             try:
-                services.save_template(kind_, language, body, form.approve.data,
-                                       getattr(current_user, "name", "") or current_user.email)
-                outreach.audit("sms.template", None, current_user, detail=f"{kind}/{language}"
-                               + (" approved" if form.approve.data else ""))
+                # Checked and audited by the service: approving needs a reviewer of the language.
+                services.save_template(kind_, language, body, form.approve.data, current_user)
                 db.session.commit()
             except services.SmsError as exc:
                 db.session.rollback()
@@ -230,7 +229,9 @@ def edit_template(kind: str, language: str):
     return render_template("sms/template.html", form=form, template=template, kind=kind_, language=languages.get(language),
                            analysis=analysis, preview=preview, problems=problems, meeting=meeting,
                            cost=analysis.cost(services.price_per_segment()),
-                           placeholders=texts.PLACEHOLDERS)
+                           placeholders=texts.PLACEHOLDERS,
+                           may_save=services.may_edit_template(current_user, language),
+                           may_approve=capabilities.may_review(current_user, language))
 
 
 # -- per meeting ----------------------------------------------------------------------------------
@@ -247,23 +248,28 @@ def meeting_sms(meeting_id: int):
     outdated = services.outdated_recipients(meeting)
     held_back = meeting.status in services.UNPUBLISHED and any(
         s.status == SendStatus.scheduled for s in services.sends_for(meeting))
+    may_send = capabilities.may_send_sms(current_user)
+    # Those who may not send still see how many would get it (a count, no numbers).
+    consented = None if may_send else len(services.recipients(meeting, Audience.consented))
     return render_template("sms/meeting.html", meeting=meeting, stats=stats.meeting_stats(meeting),
                            reminder_form=ReminderForm(), send_form=SendForm(data=preselected or None),
                            fallbacks=stats.fallback_languages(meeting), SendStatus=SendStatus,
                            SendKind=SendKind,
                            configuration_error=_configuration_text(problem) if problem else "",
                            outdated_text=_outdated_text(outdated) if outdated else "",
-                           notice_url=_notice_url(meeting), held_back=held_back)
+                           notice_url=_notice_url(meeting), held_back=held_back, may_send=may_send,
+                           consented=consented)
 
 
 @bp.route("/meetings/<int:meeting_id>/sms/reminders", methods=["POST"])
 def add_reminder(meeting_id: int):
     meeting = _meeting(meeting_id)
+    capabilities.require_sms_sender(current_user)
     form = ReminderForm()
     if form.validate_on_submit():
         try:
             services.add_reminder(meeting, form.days_before.data, form.local_time.data, Audience(form.audience.data),
-                                  created_by=current_user.email)
+                                  actor=current_user)
             db.session.commit()
             flash(_("The reminder is scheduled. It moves if the meeting moves."), "success")
         except services.SmsError as exc:
@@ -300,6 +306,7 @@ def remove_reminder(send_id: int):
 def send_now(meeting_id: int):
     """Two steps: the first POST shows count and cost; only the confirmed POST queues the send."""
     meeting = _meeting(meeting_id)
+    capabilities.require_sms_sender(current_user)  # the service checks again; this spares the count page
     form = SendForm()
     if not form.validate_on_submit():
         abort(400)
@@ -311,9 +318,7 @@ def send_now(meeting_id: int):
         return render_template("sms/confirm.html", meeting=meeting, form=form, estimate=estimate, kind=kind,
                                audience=audience, send_token=secrets.token_urlsafe(32))
     try:
-        send = services.send_now(meeting, kind, audience, created_by=current_user.email, request_token=token)
-        outreach.audit("sms.send", None, current_user,
-                       detail=f"meeting:{meeting.id} {kind.value} to {audience.value}: {estimate.count}")
+        send = services.send_now(meeting, kind, audience, actor=current_user, request_token=token)  # audits
         db.session.commit()
     except services.AlreadyQueued as exc:  # a double click or a resubmitted page: the first send is the one
         db.session.rollback()

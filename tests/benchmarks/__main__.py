@@ -29,6 +29,13 @@ os.environ.setdefault("HUEY_BACKEND", "memory")
 os.environ.setdefault("BRUKERMOTE_INSTANCE_PATH", tempfile.mkdtemp(prefix="brukermote-bench-"))
 
 
+def _actor():
+    """The services take the acting user (issue 16); the benchmark acts as the system."""
+    from brukermote.auth.capabilities import SystemActor
+
+    return SystemActor("benchmark")
+
+
 def _app():
     from tests.conftest import make_app, reset_database
 
@@ -67,10 +74,13 @@ def mail_merge() -> dict:
         contacts = make_contacts(500)
         ids = [c.id for c in contacts]
         start = time.perf_counter()
-        letters, _ = services.render(meeting, services.PrintRequest(document="letters", contact_ids=ids))
+        letters, _ = services.render(meeting, services.PrintRequest(document="letters", contact_ids=ids),
+                                  actor=_actor())
         t_letters = time.perf_counter() - start
-        envelopes, _ = services.render(meeting, services.PrintRequest(document="envelopes", contact_ids=ids))
-        labels, _ = services.render(meeting, services.PrintRequest(document="labels", contact_ids=ids))
+        envelopes, _ = services.render(meeting, services.PrintRequest(document="envelopes", contact_ids=ids),
+                                    actor=_actor())
+        labels, _ = services.render(meeting, services.PrintRequest(document="labels", contact_ids=ids),
+                                    actor=_actor())
         total = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"mail_merge_s": total, "letters_s": t_letters, "peak_rss_mb": peak_mb,
@@ -124,7 +134,7 @@ def sms() -> dict:
         with app.app_context():
             meeting = make_meeting()
             add_contacts(500)
-            send = services.send_now(meeting, SendKind.manual, Audience.consented)
+            send = services.send_now(meeting, SendKind.manual, Audience.consented, actor=_actor())
             db.session.commit()
             start = time.perf_counter()
             delivery.run_pass([send.id])

@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from brukermote.auth.capabilities import SystemActor, set_capabilities
 from brukermote.auth.services import create_user
 from brukermote.extensions import db
 from brukermote.sms.models import MessageStatus, SmsMessage
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_send_now_confirms_count_and_cost_then_queues(page, live_server, live_app):
-    create_user("au@example.org", "Aud Utvalg", PASSWORD, confidential=True)
+    sender = create_user("au@example.org", "Aud Utvalg", PASSWORD, confidential=True)
+    set_capabilities(sender, review=[], send_sms=True, print_personal=False, by=SystemActor("test"))
     meeting = make_meeting()
     add_contacts(3)
     add_contacts(1, language="so", start=20)

@@ -405,7 +405,7 @@ def test_the_audit_log_shows_who_printed_labels_and_who_saw_the_contact_picker(a
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     admin_client.get(f"/meetings/{meeting.id}/outreach")
     page = admin_client.get("/contacts/audit").get_data(as_text=True)
-    assert "print.labels" in page and f"meeting {meeting.id}: 1 contacts" in page
+    assert "print.labels" in page and f"meeting:{meeting.id}: 1 contacts (consented) draft" in page
     assert "1 contacts (registration form)" in page and "admin@example.org" in page
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
+from brukermote.auth.capabilities import SystemActor
 from brukermote.core import languages
 from brukermote.core.models import Organisation
 from brukermote.core.timeutil import utcnow
@@ -18,6 +19,9 @@ from brukermote.meetings.models import MeetingStatus, MeetingType, ProgrammeKind
 from brukermote.outreach.models import Consent, ConsentMethod, ConsentPurpose, Contact
 from brukermote.printing import texts
 from brukermote.printing.models import MeetingText, PhraseReview
+
+#: Letters, envelopes and labels need an actor allowed to print them (issue 16); tests act as the system.
+ACTOR = SystemActor("test")
 
 ALL_LANGUAGES = [lang.code for lang in languages.all_languages()]
 #: A fixed Wednesday far enough ahead that preflight's "not in the past" holds for decades.

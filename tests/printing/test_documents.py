@@ -12,6 +12,7 @@ from brukermote.printing import services, texts
 from brukermote.printing.layout import DOCUMENTS, MM, mark_row_mm
 from brukermote.printing.services import PrintRequest
 from tests.printing.helpers import (
+    ACTOR,
     ALL_LANGUAGES,
     FIXED_DAY,
     expected_date,
@@ -94,7 +95,7 @@ def test_mail_merge_documents_in_every_language(meeting, document):
     spec = DOCUMENTS[document]
     for size in spec.sizes:
         pdf, report = services.render(meeting, PrintRequest(document=document, size=size,
-                                                            contact_ids=[c.id for c in contacts]))
+                                                            contact_ids=[c.id for c in contacts]), actor=ACTOR)
         assert report.ok, report.errors
         if document == "letters":
             # a letter whose text needs more room than lies above the reply slip continues: the
@@ -113,7 +114,7 @@ def test_mail_merge_documents_in_every_language(meeting, document):
 
 def test_letter_is_in_the_contacts_language_with_norwegian_alongside(meeting):
     [contact] = make_contacts(1, ["ar"])
-    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
+    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]), actor=ACTOR)
     for wanted in (expected_date(FIXED_DAY, "ar"), expected_date(FIXED_DAY, "nb"), "Du trenger ikke å komme",
                    "Veitvetveien 1", "0596 Oslo"):
         assert printed(pdf, wanted), wanted

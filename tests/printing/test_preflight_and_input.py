@@ -13,7 +13,7 @@ from brukermote.printing import marks, preflight, services
 from brukermote.printing.documents import PrintError
 from brukermote.printing.models import PhraseReview
 from brukermote.printing.services import PreflightFailed, PrintRequest
-from tests.printing.helpers import make_contacts, make_meeting, normalise, pdftotext, render_png
+from tests.printing.helpers import ACTOR, make_contacts, make_meeting, normalise, pdftotext, render_png
 
 
 def _codes(report):
@@ -151,7 +151,8 @@ def test_contact_without_address_stops_the_whole_mail_merge(meeting):
     good = make_contacts(3, ["nb"])
     bad = make_contacts(1, ["so"], address=False)
     with pytest.raises(PrintError, match=f"#{bad[0].id}"):
-        services.render(meeting, PrintRequest(document="letters", contact_ids=[c.id for c in good + bad]))
+        services.render(meeting, PrintRequest(document="letters", contact_ids=[c.id for c in good + bad]),
+                        actor=ACTOR)
 
 
 def test_past_meeting_cannot_be_printed_finally(app):

@@ -117,23 +117,24 @@ def test_admin_uploads_a_mark_and_a_disguised_file_is_refused(admin_client, app)
     assert not mark.is_placeholder and mark.original_type == "image/jpeg" and mark.raster.startswith(b"\x89PNG")
 
 
-def test_reviewer_approves_a_phrase_and_placeholders_are_guarded(admin_client, app):
+def test_reviewer_approves_a_phrase_and_placeholders_are_guarded(admin_client, admin_user, app):
     page = admin_client.get("/printing/texts/ar").get_data(as_text=True)
     assert "Ordliste" in page and "مستهلك" in page  # the glossary warns on the welcome phrase
     bad = admin_client.post("/printing/texts/ar/doc.order_interpreter",
-                            data={"text": "اتصل بنا", "reviewer_name": "Amal"}, follow_redirects=True)
+                            data={"text": "اتصل بنا"}, follow_redirects=True)
     assert "plassholderne" in bad.get_data(as_text=True)
     admin_client.post("/printing/texts/ar/doc.order_interpreter",
-                      data={"text": "اتصل بالرقم {phone} لطلب مترجم بلغة أخرى.", "reviewer_name": "Amal"})
+                      data={"text": "اتصل بالرقم {phone} لطلب مترجم بلغة أخرى."})
     review = db.session.scalar(db.select(PhraseReview))
-    assert review.key == "doc.order_interpreter" and review.reviewer_name == "Amal"
+    # Issue 16: the approval records the signed-in reviewer's account, not a typed name.
+    assert review.key == "doc.order_interpreter" and review.reviewed_by_id == admin_user.id
+    assert review.reviewer_name == "Ada Admin"
 
 
 def test_meeting_topic_translation_with_reviewer(admin_client, app):
     meeting = make_meeting(approve=False)
     admin_client.post(f"/meetings/{meeting.id}/texts", data={
-        "language": "ar", "ar-topic": "العمل والنشاط", "ar-translator": "Byrå", "ar-reviewer_name": "Amal",
-        "ar-approve": "y"})
+        "language": "ar", "ar-topic": "العمل والنشاط", "ar-translator": "Byrå", "ar-approve": "y"})
     row = db.session.scalar(db.select(MeetingText).where(MeetingText.language == "ar"))
     assert row.text == "العمل والنشاط" and row.reviewed_at is not None and row.translator == "Byrå"
     page = admin_client.get(f"/meetings/{meeting.id}").get_data(as_text=True)

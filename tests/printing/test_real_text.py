@@ -26,7 +26,7 @@ from brukermote.extensions import db
 from brukermote.printing import fonts, inkcheck, pdftext, services, text
 from brukermote.printing.models import MeetingText
 from brukermote.printing.services import PreflightFailed, PrintRequest
-from tests.printing.helpers import ALL_LANGUAGES, make_contacts
+from tests.printing.helpers import ACTOR, ALL_LANGUAGES, make_contacts
 
 HEADLINES = {
     "nb": "Brukermøte på biblioteket", "en": "User meeting", "so": "Kulan isticmaalayaasha",
@@ -162,7 +162,7 @@ def test_poster_is_tagged_with_languages_figures_and_title(meeting):
 
 def test_letter_is_bilingual_in_its_tags(meeting):
     [contact] = make_contacts(1, ["ar"])
-    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
+    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]), actor=ACTOR)
     elements = _elements(_reader(pdf).trailer["/Root"]["/StructTreeRoot"])
     langs = {e.get("/Lang") for e in elements}
     assert "ar" in langs  # the letter is Norwegian with the Arabic column and slip lines marked
@@ -170,7 +170,7 @@ def test_letter_is_bilingual_in_its_tags(meeting):
 
 def test_real_text_without_forms_and_with_unique_subset_tags(meeting):
     contacts = make_contacts(len(ALL_LANGUAGES))
-    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[c.id for c in contacts]))
+    pdf, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[c.id for c in contacts]), actor=ACTOR)
     reader = _reader(pdf)
     tags = []
     for page in reader.pages:
@@ -308,7 +308,7 @@ def test_print_shop_and_single_flyers_pass_the_page_checks_in_every_language(mee
 @needs_tools
 def test_norwegian_lines_of_right_to_left_documents_keep_their_punctuation(meeting, tmp_path):
     [contact] = make_contacts(1, ["ar"])
-    letter, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]))
+    letter, _report = services.render(meeting, PrintRequest(document="letters", contact_ids=[contact.id]), actor=ACTOR)
     # pdfminer gives a left-to-right line in drawing order, left to right as printed (poppler turns
     # every line of a mostly right-to-left page around, so it cannot tell)
     lines = _lines(pdfminer_text(io.BytesIO(letter)))

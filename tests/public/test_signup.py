@@ -46,12 +46,18 @@ def test_phone_with_consent_creates_a_contact_with_recorded_web_consent_in_arabi
     assert consent.wording_version != consent_wording_version(text_set("nb")("web.sms_consent"))
     [registration] = registrations(meeting)
     assert registration.contact_id == contact.id
-    # The same number again: a public form proves nothing about who typed it, so it never links to
-    # (or changes) an existing contact; the committee merges duplicates if it wants to.
+    # The same number for the same meeting again is the same person (issue 15): nothing is added.
     client.post(f"/m/{meeting.uid}/signup", data={"lang": "ar", "adults": "1", "phone": "+47 912 34 567",
                                                   "sms_consent": "1"})
+    assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 1
+    assert len(registrations(meeting)) == 1
+    # For another meeting: a public form proves nothing about who typed the number, so it never links
+    # to (or changes) an existing contact; the committee merges duplicates if it wants to.
+    other = make_meeting()
+    client.post(f"/m/{other.uid}/signup", data={"lang": "ar", "adults": "1", "phone": "+47 912 34 567",
+                                                "sms_consent": "1"})
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == 2
-    assert len({r.contact_id for r in registrations(meeting)}) == 2
+    assert registrations(other)[0].contact_id != contact.id
 
 
 def test_a_stranger_cannot_undo_a_stop_through_the_sign_up_form(client, app):

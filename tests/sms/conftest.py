@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from brukermote.auth.capabilities import SystemActor
 from brukermote.core.timeutil import utcnow
 from brukermote.extensions import db
 from brukermote.outreach.models import Consent, ConsentMethod, ConsentPurpose, Contact
@@ -13,6 +14,8 @@ from brukermote.sms.models import SendKind, SmsSend
 from .fake_twilio import FakeTwilio
 
 ACCOUNT_SID = "AC" + "1" * 32
+#: The services now take the acting user (issue 16); tests that call them directly act as the system.
+ACTOR = SystemActor("test")
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 
 
@@ -57,7 +60,7 @@ def add_contacts(n: int, language: str = "nb", start: int = 0, consent: bool = T
 
 def due_reminder(meeting) -> SmsSend:
     """A reminder whose time has come (the meeting itself is years ahead)."""
-    send = services.add_reminder(meeting, 2, dt.time(10, 0))
+    send = services.add_reminder(meeting, 2, dt.time(10, 0), actor=ACTOR)
     send.send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     return send
@@ -66,7 +69,7 @@ def due_reminder(meeting) -> SmsSend:
 def manual_send(meeting, kind=SendKind.manual):
     from brukermote.sms.models import Audience
 
-    send = services.send_now(meeting, kind, Audience.consented)
+    send = services.send_now(meeting, kind, Audience.consented, actor=ACTOR)
     db.session.commit()
     return send
 
@@ -77,7 +80,7 @@ def approve_language(language: str) -> None:
     from brukermote.sms.models import TemplateKind
 
     for kind in TemplateKind:
-        services.save_template(kind, language, texts.DEFAULTS[kind.value][language], True, "Reviewer")
+        services.save_template(kind, language, texts.DEFAULTS[kind.value][language], True, ACTOR)
     db.session.commit()
 
 

@@ -22,7 +22,7 @@ from brukermote.extensions import db
 from brukermote.sms.models import MessageStatus, SendKind, SendStatus, SmsMessage, SmsSend
 from tests.printing.helpers import make_meeting
 
-from .conftest import add_contacts, due_reminder, twilio_settings
+from .conftest import ACTOR, add_contacts, due_reminder, twilio_settings
 
 BATCH = 200
 BRUKERMOTE = str(Path(sys.executable).with_name("brukermote"))
@@ -142,7 +142,7 @@ def test_a_send_queued_by_the_web_is_sent_by_a_real_huey_consumer(app, fake, tmp
         pytest.skip("no Redis on 127.0.0.1:6379")
     meeting = make_meeting()
     add_contacts(5)
-    send = services.send_now(meeting, SendKind.manual, Audience.consented)
+    send = services.send_now(meeting, SendKind.manual, Audience.consented, actor=ACTOR)
     db.session.commit()
     env = _env(app, fake, BRUKERMOTE_INSTANCE_PATH=tmp_path, HUEY_NAME=f"brukermote-test-{uuid.uuid4().hex}")
     env.pop("HUEY_BACKEND")

@@ -17,7 +17,7 @@ from brukermote.sms import delivery, services, texts
 from brukermote.sms.models import MessageStatus, SendStatus, SmsMessage, SmsSend, TemplateKind
 from tests.printing.helpers import FIXED_DAY, make_meeting
 
-from .conftest import ACCOUNT_SID, add_contacts, due_reminder
+from .conftest import ACCOUNT_SID, ACTOR, add_contacts, due_reminder
 
 
 def _messages(**where):
@@ -164,7 +164,7 @@ def test_arabic_reminder_carries_the_arabic_weekday_and_date_of_the_meeting(twil
 def test_unapproved_language_falls_back_to_norwegian_and_the_committee_is_told(twilio_app, fake, admin_client):
     meeting = make_meeting()
     (somali,) = add_contacts(1, language="so")
-    services.add_reminder(meeting, 2, dt.time(10, 0))
+    services.add_reminder(meeting, 2, dt.time(10, 0), actor=ACTOR)
     db.session.commit()
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
     assert "Somali" in page or "somali" in page
@@ -185,8 +185,8 @@ def test_unapproved_language_falls_back_to_norwegian_and_the_committee_is_told(t
 def test_reminders_move_with_the_meeting_and_stop_when_it_is_cancelled(twilio_app, fake):
     meeting = make_meeting()
     add_contacts(2)
-    first = services.add_reminder(meeting, 2, dt.time(10, 0))
-    second = services.add_reminder(meeting, 0, dt.time(9, 0))
+    first = services.add_reminder(meeting, 2, dt.time(10, 0), actor=ACTOR)
+    second = services.add_reminder(meeting, 0, dt.time(9, 0), actor=ACTOR)
     db.session.commit()
     assert to_local(first.send_at) == dt.datetime(2031, 3, 10, 10, 0, tzinfo=to_local(first.send_at).tzinfo)
     data = meeting_services.MeetingData(
@@ -215,7 +215,7 @@ def test_reminders_move_with_the_meeting_and_stop_when_it_is_cancelled(twilio_ap
     # The cancellation notice goes to those who were told about the meeting.
     from brukermote.sms.models import Audience, SendKind
 
-    send = services.send_now(meeting, SendKind.cancellation, Audience.reminded)
+    send = services.send_now(meeting, SendKind.cancellation, Audience.reminded, actor=ACTOR)
     db.session.commit()
     delivery.run_pass([send.id])
     assert len(fake.posts) == 4
@@ -249,7 +249,7 @@ def test_template_problems():
 
 def test_a_reminder_moved_into_a_dst_gap_does_not_block_the_move(twilio_app):
     meeting = make_meeting()
-    reminder = services.add_reminder(meeting, 1, dt.time(2, 30))
+    reminder = services.add_reminder(meeting, 1, dt.time(2, 30), actor=ACTOR)
     db.session.commit()
     # 2031-03-30 is the last Sunday of March: 02:30 does not exist in Oslo that night.
     data = meeting_services.MeetingData(type=meeting.type, topic=meeting.topic, day=dt.date(2031, 3, 31),
@@ -296,7 +296,7 @@ def test_a_lost_second_reminder_is_not_mistaken_for_the_first(app, fake):
     first_send = due_reminder(meeting)
     delivery.run_pass([first_send.id], max_wait=0)
     [first] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == first_send.id)).all()
-    second_send = services.add_reminder(meeting, 1, dt.time(10, 0))
+    second_send = services.add_reminder(meeting, 1, dt.time(10, 0), actor=ACTOR)
     second_send.send_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     delivery.start_due_sends([second_send.id])

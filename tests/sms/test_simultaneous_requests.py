@@ -25,7 +25,7 @@ PAIRS = 50
 PAIRS_AT_ONCE = 5
 
 
-def _published_meetings(count: int) -> list[int]:
+def _published_meetings(count: int, languages: tuple[str, ...] = ("nb",)) -> list[int]:
     venue = Venue(name="Årvoll Gård", address="Årvollveien 36, 0590 Oslo", capacity=80)
     db.session.add(venue)
     db.session.flush()
@@ -34,7 +34,7 @@ def _published_meetings(count: int) -> list[int]:
     for index in range(count):
         meeting = meeting_services.create_meeting(meeting_services.MeetingData(
             type=MeetingType.user_meeting, topic=f"Brukermøte nr. {index + 1}", day=day + dt.timedelta(days=index),
-            start=dt.time(13, 30), end=dt.time(15, 30), venue_id=venue.id, target_languages=["nb"]))
+            start=dt.time(13, 30), end=dt.time(15, 30), venue_id=venue.id, target_languages=list(languages)))
         meeting.status, meeting.published_at = MeetingStatus.published, utcnow()
         db.session.flush()
         ids.append(meeting.id)

@@ -13,6 +13,10 @@ for the winner's commit, so that its own check then sees the winner's row:
   before it has read anything — no stale snapshot to act on.
 
 Call it first in the transaction, before reading what the rule depends on.
+
+``lock_key`` does the same for a rule that has no parent row to hold: "one opt-in SMS per number a
+day" spans meetings, so two sign-ups for two meetings with the same number lock nothing in common
+but the number itself (a PostgreSQL transaction-level advisory lock on the number's hash).
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
+
+#: The first half of every advisory lock this application takes, so that ours never meet another
+#: program's advisory locks in a shared database ("BM" in ASCII).
+ADVISORY_NAMESPACE = 0x424D
 
 
 def lock_row(model, row_id: int) -> None:
@@ -31,3 +39,16 @@ def lock_row(model, row_id: int) -> None:
         db.session.execute(sa.update(table).where(primary_key == row_id).values({primary_key.name: primary_key}))
     else:
         db.session.execute(sa.select(primary_key).where(primary_key == row_id).with_for_update())
+
+
+def lock_key(key: str) -> None:
+    """Hold ``key`` (e.g. "opt-in:+4791234567") until this transaction ends. Two keys that hash alike
+    only wait for each other a moment longer; they never miss each other."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        from .models import Organisation
+
+        # No row to name: any write makes this transaction the database's one writer (see above).
+        table = Organisation.__table__
+        db.session.execute(sa.update(table).where(sa.false()).values(id=table.c.id))
+    else:
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, sa.func.hashtext(key))))

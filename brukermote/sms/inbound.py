@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..core import languages
-from ..core.locks import lock_row
+from ..core.locks import lock_key, lock_row
 from ..core.phone import PhoneError, normalise_phone
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -54,6 +54,9 @@ def request_opt_in(meeting: Meeting, contact: Contact) -> SmsSend | None:
     phone = contact.phone
     if not phone:
         return None
+    # The sign-up holds its own meeting, not the number: two sign-ups for two meetings with this number
+    # at the same moment would both find nobody asked yet. The second now waits here and sees the first.
+    lock_key(f"opt-in:{phone}")
     opted_out = sa.select(Contact.id).where(Contact.phone == phone, Contact.sms_opted_out_at.is_not(None)).exists()
     already_in = sa.select(Contact.id).where(Contact.phone == phone, has_sms_consent()).exists()
     recently_asked = (sa.select(SmsMessage.id).join(SmsSend, SmsSend.id == SmsMessage.send_id)

@@ -79,3 +79,26 @@ def test_fifty_pairs_of_simultaneous_sign_ups_with_only_a_name_count_fifty_peopl
     db.session.expire_all()
     assert _registrations_per_meeting() == Counter({meeting_id: 1 for meeting_id in meeting_ids})
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == PAIRS
+
+
+def test_one_number_signed_up_for_two_meetings_at_the_same_moment_is_asked_for_its_yes_once(app):
+    """The same person signs up for two meetings in two tabs at once: two registrations (one per
+    meeting), but the number gets one SMS asking for a "yes", not two (at most one a day per number)."""
+    meeting_ids = _published_meetings(2 * PAIRS, languages=("nb", "ar"))
+    uids = {m.id: m.uid for m in db.session.scalars(sa.select(Meeting).where(Meeting.id.in_(meeting_ids)))}
+    with LiveServer(app) as server:
+        def pair(index):
+            form = {"lang": "ar", "adults": "1", "name": f"Deltaker {index}", "phone": f"+47 92 {index:06d}",
+                    "sms_consent": "1"}
+            urls = [f"{server.url}/m/{uids[meeting_ids[2 * index + side]]}/signup" for side in (0, 1)]
+            return at_the_same_time(*[lambda url=url: requests.post(url, data=form, allow_redirects=False,
+                                                                    timeout=120) for url in urls])
+
+        with ThreadPoolExecutor(PAIRS_AT_ONCE) as pool:
+            responses = list(pool.map(pair, range(PAIRS)))
+    # Both sign-ups went through (each to its meeting's thank-you page).
+    assert Counter(r.status_code for pair in responses for r in pair) == Counter({302: 2 * PAIRS})
+    db.session.expire_all()
+    assert _registrations_per_meeting() == Counter({meeting_id: 1 for meeting_id in meeting_ids})
+    asked = Counter(db.session.scalars(sa.select(SmsMessage.phone)))
+    assert len(asked) == PAIRS and set(asked.values()) == {1}, f"{sum(asked.values()) - len(asked)} numbers asked twice"

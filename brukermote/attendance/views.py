@@ -324,12 +324,17 @@ def _public_limit() -> str:
     return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
-def _public_feedback_page(meeting, chosen, values=None, error=None, status=200):
+#: The free-text answers on the public feedback page: field -> (longest text, several lines). The answers
+#: are Text columns; 2000 characters is a page of comments, and the form's maxlength says the same.
+PUBLIC_FEEDBACK_TEXTS = {"useful": (2000, True), "missing": (2000, True), "next_topic": (300, False)}
+
+
+def _public_feedback_page(meeting, chosen, values=None, error=None, status=200, problems=None):
     from ..public.views import HONEYPOT, page_context
 
     return render_template("attendance/public_feedback.html", **page_context(meeting, chosen),
                            open=services.feedback_open(meeting), values=values or {}, error=error,
-                           honeypot=HONEYPOT), status
+                           problems=problems or {}, limits=PUBLIC_FEEDBACK_TEXTS, honeypot=HONEYPOT), status
 
 
 @bp.route("/m/<uid>/feedback", methods=["GET", "POST"])
@@ -338,6 +343,7 @@ def _public_feedback_page(meeting, chosen, values=None, error=None, status=200):
 def public_feedback(uid: str):
     """Anonymous feedback in the meeting's languages, from the QR code on the feedback form."""
     from ..core.validation import clean_text
+    from ..public.signup import text_error
     from ..public.views import HONEYPOT, choose_language, published_meeting
 
     meeting = published_meeting(uid)
@@ -348,13 +354,21 @@ def public_feedback(uid: str):
         return _public_feedback_page(meeting, chosen, status=409)
     if request.form.get(HONEYPOT):
         return redirect(url_for("attendance.public_feedback_thanks", uid=uid, lang=chosen))
-    # Invisible control characters and bidi overrides are dropped, not refused (see core.validation).
-    values = {key: clean_text(request.form.get(key) or "", multiline=True).strip()[:2000]
-              for key in ("rating", "useful", "missing", "next_topic")}
+    values = {key: (request.form.get(key) or "").strip() for key in ("rating", *PUBLIC_FEEDBACK_TEXTS)}
+    # Refused with a message naming the answer (``public.signup.text_error``); nothing is saved.
+    problems = {}
+    for key, (longest, multiline) in PUBLIC_FEEDBACK_TEXTS.items():
+        problem = text_error(values[key], longest, multiline)
+        if problem:
+            problems[key] = problem
+            if problem[0] == "web.error_invisible":  # shown again without it: sending again is enough
+                values[key] = clean_text(values[key], multiline).strip()
+    if problems:
+        return _public_feedback_page(meeting, chosen, values, status=422, problems=problems)
     rating = int(values["rating"]) if values["rating"] in {"1", "2", "3", "4", "5"} else None
     try:
         services.add_feedback(meeting, services.FeedbackData(
-            rating=rating, useful=values["useful"], missing=values["missing"], topic_text=values["next_topic"][:300],
+            rating=rating, useful=values["useful"], missing=values["missing"], topic_text=values["next_topic"],
             language=chosen, channel=FeedbackChannel.web))
     except services.AttendanceError:
         db.session.rollback()

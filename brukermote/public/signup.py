@@ -12,11 +12,27 @@ from ..core import languages
 from ..core.locks import lock_row
 from ..core.phone import PhoneError, can_receive_sms, normalise_phone
 from ..core.timeutil import utcnow
-from ..core.validation import clean_text
+from ..core.validation import BIDI_CONTROLS, clean_text, control_character
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
 
 MAX_PEOPLE = 20
+#: As long as the column (Contact.name); the page's maxlength says the same to the browser.
+MAX_NAME = 200
+
+
+def text_error(text: str, max_length: int, multiline: bool = False) -> tuple[str, dict] | None:
+    """What is wrong with free text a visitor typed: (phrase key, its values) or None. The phrase names the
+    field with ``{field}`` (the field's label in the visitor's language, filled in by the page).
+
+    A control character or a bidi control is refused, not silently dropped: the visitor is told, and the
+    text shown back to them has it removed (``clean_text``), so sending the form again is enough. A text
+    too long for its column is refused and shown back whole, to be shortened by the person who wrote it."""
+    if control_character(text, multiline) or BIDI_CONTROLS.search(text):
+        return "web.error_invisible", {}
+    if len(text) > max_length:
+        return "web.error_too_long", {"max": max_length}
+    return None
 
 
 def signup_open(meeting: Meeting) -> bool:
@@ -42,6 +58,8 @@ class SignupData:
     errors: dict[str, str] = field(default_factory=dict)
     #: What was typed into the count fields, shown again as typed when it was refused.
     typed: dict[str, str] = field(default_factory=dict)
+    #: field name -> values for its message's placeholders besides {field} (``text_error``).
+    error_values: dict[str, dict] = field(default_factory=dict)
 
     def shown(self, name: str) -> str:
         return self.typed[name] if name in self.errors and name in self.typed else str(getattr(self, name))
@@ -58,16 +76,19 @@ def _count(raw: str | None, default: int) -> int | None:
 
 
 def parse(form) -> SignupData:
+    name = (form.get("name") or "").strip()
     data = SignupData(
-        # Nobody can see (or fix) a control character or a bidi override in what they typed, and a
-        # browser sends none: they are dropped, not refused (validation.clean_text); the page's maxlength
-        # keeps a name within its 200 characters, so only a forged post is cut.
-        name=clean_text(form.get("name") or "").strip()[:200],
+        name=name,
         interpreter_language=form.get("interpreter_language") or "",
         childcare=form.get("childcare") == "1",
         phone=(form.get("phone") or "").strip()[:40],
         sms_consent=form.get("sms_consent") == "1",
     )
+    problem = text_error(name, MAX_NAME)
+    if problem:
+        data.errors["name"], data.error_values["name"] = problem
+        if problem[0] == "web.error_invisible":
+            data.name = " ".join(clean_text(name).split())
     if data.interpreter_language not in languages.LANGUAGES or data.interpreter_language == "nb":
         data.interpreter_language = ""
     for name, default in (("adults", 1), ("children", 0)):
@@ -87,6 +108,7 @@ def parse(form) -> SignupData:
         except PhoneError:
             data.phone_e164 = None
             data.errors["phone"] = "web.error_phone"
+            data.phone = " ".join(clean_text(data.phone).split())  # shown again: never with a NUL in the page
         else:
             if not data.sms_consent:
                 data.errors["sms_consent"] = "web.error_consent"

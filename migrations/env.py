@@ -96,6 +96,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copying it and dropping the old one. With foreign keys
+            # on (the app turns them on for every connection), dropping a table others refer to deletes
+            # their rows (ON DELETE CASCADE: a meeting's mailings, registrations ...) or is refused
+            # (RESTRICT). So they are off while migrating (the pragma is ignored inside a transaction)
+            # and every reference is checked afterwards.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -104,6 +113,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows referring to nothing: {broken[:10]}")
 
 
 if context.is_offline_mode():

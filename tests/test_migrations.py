@@ -46,8 +46,61 @@ def test_upgrade_matches_models_and_downgrades_to_base(empty_database):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
+        # Alembic's comparison skips CHECK constraints: the limits the schema holds are compared here.
+        with db.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            migrated = {(t, c["name"]) for t in inspector.get_table_names() if t != "alembic_version"
+                        for c in inspector.get_check_constraints(t)}
+        modelled = {(t.name, c.name) for t in db.metadata.sorted_tables for c in t.constraints
+                    if isinstance(c, sa.CheckConstraint)}
+        assert migrated == modelled, (sorted(modelled - migrated), sorted(migrated - modelled))
         downgrade(revision="base")
         with db.engine.connect() as conn:
             remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_the_demo_upgraded_from_the_previous_head_keeps_its_data_and_gets_the_schema_limits(empty_database):
+    """Migration 15c0e1a2b3d4 on a database in use: the demo (2007–2009 history) upgrades unchanged; a
+    mailing dated 9999-12-31 stored before the forms checked (it made the meeting's pages fail) loses the
+    date, an overlong note is cut to its form's limit, and from then on the database refuses both."""
+    from brukermote.demo import load_demo
+    from brukermote.meetings.models import Meeting
+    from brukermote.outreach.models import Mailing
+
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="c4e7a1d9b250")
+        load_demo()
+        db.session.commit()
+        meetings = db.session.scalar(sa.select(sa.func.count(Meeting.id)))
+        rows = _row_counts()
+        years = set(db.session.scalars(sa.select(sa.func.min(Meeting.starts_at))))
+        mailing_id = db.session.scalar(sa.select(Mailing.id).order_by(Mailing.id))
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE mailing SET sent_on = '9999-12-31', notes = :notes WHERE id = :id"),
+                         {"notes": "n" * 6000, "id": mailing_id})
+            conn.execute(sa.text("UPDATE venue SET notes = :notes"), {"notes": "v" * 5001})
+        db.session.remove()
+        upgrade()
+        assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == meetings
+        # Every row kept: rebuilding the meeting table on SQLite must not cascade to its mailings and
+        # registrations (migrations/env.py turns foreign keys off while migrating).
+        assert _row_counts() == rows and rows["registration"] > 0 and rows["mailing"] > 0
+        assert set(db.session.scalars(sa.select(sa.func.min(Meeting.starts_at)))) == years
+        assert min(years).year == 2007
+        mailing = db.session.get(Mailing, mailing_id)
+        assert mailing.sent_on is None and mailing.notes == "n" * 6000  # (mailing notes have no form limit)
+        assert set(db.session.scalars(sa.text("SELECT length(notes) FROM venue"))) == {5000}
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE mailing SET sent_on = '9999-12-31' WHERE id = :id"), {"id": mailing_id})
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def _row_counts() -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {name: conn.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))
+                for name in sa.inspect(conn).get_table_names() if name != "alembic_version"}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin, UTCDateTime, str_enum
+from ..core.models import TimestampMixin, UTCDateTime, at_most, in_planning_years, str_enum
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..meetings.models import Meeting, TitledEnum
@@ -25,7 +25,8 @@ class Attendance(TimestampMixin, db.Model):
     __table_args__ = tuple(
         sa.CheckConstraint(f"{p}_low IS NULL OR ({p}_low >= 0 AND {p}_high >= {p}_low)", name=f"{p}_range")
         for p in ("adults", "children", "people")
-    ) + (sa.CheckConstraint("organisers >= 0 AND speakers >= 0 AND walk_ins >= 0", name="counts_not_negative"),)
+    ) + (sa.CheckConstraint("organisers >= 0 AND speakers >= 0 AND walk_ins >= 0", name="counts_not_negative"),
+         *at_most(notes=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
@@ -135,7 +136,8 @@ class Feedback(TimestampMixin, db.Model):
     """One person's feedback (anonymous): from a paper form, said aloud, or the public page."""
 
     __tablename__ = "feedback"
-    __table_args__ = (sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),)
+    __table_args__ = (sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+                      *at_most(useful=5000, missing=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -161,6 +163,7 @@ class FollowUp(db.Model):
     """"You said, we did": what the committee or the office did about a feedback item, and when."""
 
     __tablename__ = "follow_up"
+    __table_args__ = (*in_planning_years("done_on"), *at_most(action=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feedback_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback.id", ondelete="CASCADE"), unique=True)

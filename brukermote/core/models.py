@@ -48,6 +48,33 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
 Money = sa.Numeric(10, 2)
 
 
+# -- limits the schema holds itself ----------------------------------------------------------------
+# The forms and services refuse these first, with a message naming the field (core.validation); the
+# database refuses them too, so a path that forgets the check (a script, a future form, the shell) fails
+# instead of storing a meeting in year 9999 that every page then trips over. Both databases compare the
+# stored text of a date ('2030-05-15', and '2030-05-15 11:30:00' for a timestamp on SQLite) with these
+# literals correctly. Migration 15c0e1a2b3d4 spells out the same constraints.
+
+#: As core.validation.DATE_MIN/DATE_MAX (not imported: the schema must not move with a form).
+FIRST_DAY, LAST_DAY = "2000-01-01", "2100-12-31"
+#: For a UTC timestamp a day more on each side: Oslo's midnight on the first day is 23:00 UTC the day before.
+FIRST_INSTANT, AFTER_LAST_INSTANT = "1999-12-31", "2101-01-02"
+
+
+def in_planning_years(*columns: str, timestamp: bool = False) -> tuple[sa.CheckConstraint, ...]:
+    """CHECK that each (nullable) date or UTC timestamp column lies in the years a committee plans in."""
+    if timestamp:
+        rule = "{c} IS NULL OR ({c} >= '%s' AND {c} < '%s')" % (FIRST_INSTANT, AFTER_LAST_INSTANT)
+    else:
+        rule = "{c} IS NULL OR ({c} >= '%s' AND {c} <= '%s')" % (FIRST_DAY, LAST_DAY)
+    return tuple(sa.CheckConstraint(rule.format(c=c), name=f"{c}_in_years") for c in columns)
+
+
+def at_most(**limits: int) -> tuple[sa.CheckConstraint, ...]:
+    """CHECK a Text column's length (in characters on both databases) against its form's limit."""
+    return tuple(sa.CheckConstraint(f"length({c}) <= {n}", name=f"{c}_length") for c, n in limits.items())
+
+
 class TimestampMixin:
     #: When the row was created (UTC).
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import Money, TimestampMixin, UTCDateTime, str_enum
+from ..core.models import Money, TimestampMixin, UTCDateTime, at_most, str_enum
 from ..extensions import db
 from ..meetings.models import Meeting, TitledEnum
 
@@ -72,6 +72,7 @@ class InterpreterProvider(TimestampMixin, db.Model):
         sa.CheckConstraint("hourly_rate IS NULL OR hourly_rate >= 0", name="hourly_rate_not_negative"),
         sa.CheckConstraint("minimum_hours >= 0", name="minimum_hours_not_negative"),
         sa.CheckConstraint("travel_cost IS NULL OR travel_cost >= 0", name="travel_cost_not_negative"),
+        *at_most(notes=5000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,7 @@ class Interpreter(TimestampMixin, db.Model):
     """A named interpreter (staff data, not client data: members may see it)."""
 
     __tablename__ = "interpreter"
+    __table_args__ = at_most(notes=5000)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
@@ -153,6 +155,7 @@ class InterpreterBooking(TimestampMixin, db.Model):
         sa.CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes_in_range"),
         sa.CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_not_negative"),
         sa.CheckConstraint("actual_cost IS NULL OR actual_cost >= 0", name="actual_cost_not_negative"),
+        *at_most(notes=5000),
         sa.Index("ix_interpreter_booking_interpreter_arrives", "interpreter_id", "arrives_at"),
     )
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import Money, TimestampMixin, UTCDateTime, str_enum
+from ..core.models import Money, TimestampMixin, UTCDateTime, at_most, in_planning_years, str_enum
 from ..core.timeutil import to_local
 from ..extensions import db
 
@@ -86,6 +86,7 @@ class Venue(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         sa.CheckConstraint("rental_cost IS NULL OR rental_cost >= 0", name="rental_cost_not_negative"),
+        *at_most(notes=5000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +118,7 @@ class Speaker(TimestampMixin, db.Model):
     """Someone who gives a talk (innleder)."""
 
     __tablename__ = "speaker"
-    __table_args__ = (sa.CheckConstraint("fee IS NULL OR fee >= 0", name="fee_not_negative"),)
+    __table_args__ = (sa.CheckConstraint("fee IS NULL OR fee >= 0", name="fee_not_negative"), *at_most(notes=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
@@ -141,7 +142,8 @@ class Meeting(TimestampMixin, db.Model):
     """One open user meeting (or listening post, dialogue conference, committee meeting)."""
 
     __tablename__ = "meeting"
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+                      *in_planning_years("starts_at", "ends_at", timestamp=True), *at_most(description=2000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stable identity for calendars (iCalendar UID) and public links.

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import Money, TimestampMixin, UTCDateTime, str_enum
+from ..core.models import Money, TimestampMixin, UTCDateTime, at_most, in_planning_years, str_enum
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..meetings.models import TitledEnum
@@ -76,6 +76,7 @@ class Consent(db.Model):
     """What a person agreed to, when, how, and with which wording; withdrawal keeps the record."""
 
     __tablename__ = "consent"
+    __table_args__ = in_planning_years("given_at", timestamp=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contact.id", ondelete="CASCADE"), index=True)
@@ -156,7 +157,8 @@ class Mailing(db.Model):
 
     __tablename__ = "mailing"
     __table_args__ = (sa.CheckConstraint("count >= 0", name="count_not_negative"),
-                      sa.CheckConstraint("cost IS NULL OR cost >= 0", name="cost_not_negative"))
+                      sa.CheckConstraint("cost IS NULL OR cost >= 0", name="cost_not_negative"),
+                      *in_planning_years("sent_on", "stop_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -208,7 +210,7 @@ class PosterLocation(db.Model):
     so a place can be retired (inactive) without losing where posters hung before."""
 
     __tablename__ = "poster_location"
-    __table_args__ = (sa.CheckConstraint("priority >= 1", name="priority_positive"),)
+    __table_args__ = (sa.CheckConstraint("priority >= 1", name="priority_positive"), *at_most(notes=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False, unique=True)
@@ -229,6 +231,7 @@ class PosterHanging(db.Model):
         sa.CheckConstraint("count >= 0", name="count_not_negative"),
         sa.CheckConstraint("taken_down_on IS NULL OR hung_on IS NULL OR taken_down_on >= hung_on",
                            name="taken_down_after_hung"),
+        *in_planning_years("hung_on", "taken_down_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin, UTCDateTime
+from ..core.models import TimestampMixin, UTCDateTime, at_most
 from ..core.timeutil import utcnow
 from ..extensions import db
 
@@ -48,7 +48,7 @@ class PhraseReview(db.Model):
     """A fluent reviewer's approval of one fixed phrase in one language (overlays printables/texts/*.po)."""
 
     __tablename__ = "phrase_review"
-    __table_args__ = (sa.UniqueConstraint("language", "key", name="uq_phrase_review_language_key"),)
+    __table_args__ = (sa.UniqueConstraint("language", "key", name="uq_phrase_review_language_key"), *at_most(text=2000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(sa.String(16), nullable=False)
@@ -67,7 +67,10 @@ class MeetingText(db.Model):
     """A meeting's topic or short description in one language, with translator and reviewer."""
 
     __tablename__ = "meeting_text"
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "language", "field", name="uq_meeting_text_meeting_id"),)
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "language", "field", name="uq_meeting_text_meeting_id"),
+                      # A translated topic as long as the topic form allows, a description as the description's.
+                      *at_most(text=3000),
+                      sa.CheckConstraint("field <> 'topic' OR length(text) <= 300", name="topic_length"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -90,6 +93,7 @@ class GlossaryTerm(db.Model):
     """A word translators get wrong, with a note and the approved rendering per language."""
 
     __tablename__ = "glossary_term"
+    __table_args__ = at_most(note=3000)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The Norwegian term(s), comma-separated forms, e.g. "bruker, brukere, brukermøte".
@@ -110,7 +114,8 @@ class GlossaryTerm(db.Model):
 
 class GlossaryRendering(db.Model):
     __tablename__ = "glossary_rendering"
-    __table_args__ = (sa.UniqueConstraint("term_id", "language", name="uq_glossary_rendering_term_id"),)
+    __table_args__ = (sa.UniqueConstraint("term_id", "language", name="uq_glossary_rendering_term_id"),
+                      *at_most(rendering=500, note=500))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(sa.ForeignKey("glossary_term.id", ondelete="CASCADE"), index=True)

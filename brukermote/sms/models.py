@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import Money, UTCDateTime, str_enum
+from ..core.models import Money, UTCDateTime, at_most, str_enum
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..meetings.models import TitledEnum
@@ -43,7 +43,7 @@ class SmsTemplate(db.Model):
     """What participants receive in one language. Only approved texts are sent in that language."""
 
     __tablename__ = "sms_template"
-    __table_args__ = (sa.UniqueConstraint("kind", "language", name="uq_sms_template_kind_language"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "language", name="uq_sms_template_kind_language"), *at_most(body=1600))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[TemplateKind] = mapped_column(str_enum(TemplateKind))

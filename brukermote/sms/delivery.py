@@ -406,8 +406,9 @@ def _recover_one(message_id: int, backend, cutoff: dt.datetime, now: dt.datetime
         values = {"provider_sid": sid, "sent_at": message.claimed_at}
         if found_error:
             values["error_code"] = found_error[:20]
-    elif looked_up and message.attempts < max_attempts():
-        new, values = MessageStatus.pending, {"next_attempt_at": None}
+    elif looked_up and message.attempts < max_attempts():  # never got there: resent after the usual backoff
+        new, values = MessageStatus.pending, {"next_attempt_at": now + dt.timedelta(seconds=retry_backoff() * (
+            2 ** (message.attempts - 1)))}
     elif looked_up:
         # Not at Twilio, and no attempt left: it never left.
         new, values = MessageStatus.failed, {"error_code": "not-found"}

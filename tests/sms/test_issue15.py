@@ -214,6 +214,23 @@ def test_a_send_that_times_out_and_is_never_found_is_capped_too(twilio_app, fake
     assert row.status == MessageStatus.unknown and row.attempts == 5
 
 
+def test_a_send_that_timed_out_and_was_not_found_waits_before_it_is_sent_again(twilio_app, fake):
+    """The timeout path backs off like every other transient error: a provider that keeps timing out is
+    not asked again at every pass (before: resent at the very next pass, every minute)."""
+    twilio_app.config.update(TWILIO_TIMEOUT="0.2", SMS_STALE_AFTER="0", SMS_MAX_ATTEMPTS="5",
+                             SMS_RETRY_BACKOFF="60")
+    meeting = make_meeting()
+    (person,) = add_contacts(1)
+    fake.scripts = {person.phone: [("hang", 0.5)] * 20}
+    due_reminder(meeting)
+    _passes(6)
+    assert len(fake.requests) == 2  # the send that timed out and the lookup that did not find it
+    [row] = _messages()
+    assert row.status == MessageStatus.pending and row.attempts == 2
+    # 60 s doubled for the second attempt, as after a 503.
+    assert row.next_attempt_at > utcnow() + dt.timedelta(seconds=100)
+
+
 def test_connection_errors_count_as_attempts(twilio_app):
     import socket
 

@@ -5,13 +5,14 @@ Text:
 - NUL and the other C0 control characters (and DEL) are refused: PostgreSQL cannot store NUL at all,
   and the others are invisible, break printed output and CSV files, and never come from a keyboard.
   Multi-line fields keep tab and line breaks.
-- Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) are *stripped*, not
-  refused: nobody can see them, so a refusal would leave the typist with a message about nothing they
-  can find (text pasted from a word processor often carries them around Arabic or Hebrew words), while
-  keeping them lets a name or title reorder what is printed and shown ("Tekst\u202etxet" reads
-  backwards). Without them the Unicode bidi algorithm still orders right-to-left text correctly, and
-  printed documents isolate each text themselves. ZWNJ and ZWJ (U+200C, U+200D) stay: Persian and
-  Kurdish spelling needs them. So do LRM and RLM (U+200E, U+200F), which only mark a direction.
+- Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) are refused too: kept,
+  they let a name or title reorder what is printed and shown ("Tekst\u202etxet" reads backwards). Nobody
+  can see them, and text pasted from a word processor often carries them around Arabic or Hebrew words,
+  so a form removes them from the text it shows back and says so: saving again is all it takes. (A
+  service, the CLI or an import has nothing to show back: it names the field and the character.)
+  Without them the Unicode bidi algorithm still orders right-to-left text correctly, and printed
+  documents isolate each text themselves. ZWNJ and ZWJ (U+200C, U+200D) stay: Persian and Kurdish
+  spelling needs them. So do LRM and RLM (U+200E, U+200F), which only mark a direction.
 - Length: at most the column's length, counted in characters, with a message naming the field.
 """
 
@@ -51,6 +52,12 @@ def strip_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub("", text)
 
 
+def bidi_control(text: str) -> str | None:
+    """The first bidi embedding, override or isolate control in ``text`` as "U+202E", or None."""
+    match = BIDI_CONTROLS.search(text or "")
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 def control_character(text: str, multiline: bool = False) -> str | None:
     """The first refused control character in ``text`` as "U+0000", or None."""
     match = (_CONTROL_MULTILINE if multiline else _CONTROL_LINE).search(text or "")
@@ -70,6 +77,10 @@ def text_problem(label: str, text: str, max_length: int | None, multiline: bool 
     if code:
         return _("%(field)s contains an invisible control character (%(code)s). Type the text again "
                  "without it.", field=label, code=code)
+    code = bidi_control(text)
+    if code:
+        return _("%(field)s contains an invisible direction mark (%(code)s). Type the text again without it.",
+                 field=label, code=code)
     if max_length is not None and len(text) > max_length:
         return _("%(field)s can be at most %(max)d characters (this is %(n)d).", field=label, max=max_length,
                  n=len(text))
@@ -77,8 +88,8 @@ def text_problem(label: str, text: str, max_length: int | None, multiline: bool 
 
 
 def check_text(label: str, text: str | None, max_length: int | None, multiline: bool = False) -> str:
-    """The text with bidi controls stripped; InputError when it has control characters or is too long."""
-    text = strip_bidi_controls(text or "")
+    """The text; InputError when it has control characters or bidi controls, or is too long."""
+    text = text or ""
     problem = text_problem(label, text, max_length, multiline)
     if problem:
         raise InputError(problem)
@@ -124,9 +135,14 @@ class InputLimits:
         problems: dict[str, str] = {}
         for field in self:
             if isinstance(field, StringField) and isinstance(field.data, str):
+                code = bidi_control(field.data)
+                # Shown back without it (see above), so that saving again is all it takes.
                 field.data = strip_bidi_controls(field.data)
                 problem = text_problem(_label(field), field.data, _max_length(field),
                                        multiline=isinstance(field, TextAreaField))
+                if code and not problem:
+                    problem = _("%(field)s contained an invisible direction mark (%(code)s). It has been "
+                                "removed: check the text and save again.", field=_label(field), code=code)
                 if problem:
                     problems[field.name] = problem
             elif isinstance(field, IntegerField) and isinstance(field.data, int) and abs(field.data) > INT_MAX:

@@ -137,15 +137,11 @@ def _check_limits(data: MeetingData) -> None:
     for label, text, limit, multiline in ((_("Topic"), data.topic, 200, False),
                                           (_("Short description"), data.description, 2000, True),
                                           (_("Food and drink"), data.catering, 200, False)):
-        problem = problem or validation.text_problem(label, validation.strip_bidi_controls(text or ""), limit,
-                                                     multiline)
+        problem = problem or validation.text_problem(label, text or "", limit, multiline)
     if problem:
         raise MeetingError(problem)
     if (data.start is not None and data.start.tzinfo is not None) or (data.end is not None and data.end.tzinfo):
         raise MeetingError(_("Give the times as Oslo wall-clock times, without an offset."))
-    data.topic = validation.strip_bidi_controls(data.topic or "")
-    data.description = validation.strip_bidi_controls(data.description or "")
-    data.catering = validation.strip_bidi_controls(data.catering or "")
 
 
 def _times(data: MeetingData) -> tuple[dt.datetime, dt.datetime]:

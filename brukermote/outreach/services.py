@@ -559,12 +559,11 @@ def preview_import(rows: list[list], mapping: dict[str, int | None], default_lan
                     seen_name_phone[name_phone] = number
                 seen_key[key] = number
             row.existing_id = (existing_by_name_phone.get(name_phone) if name_phone else None) or existing_by_key.get(key)
-        # The contact form's limits, with the row's number: control characters refused, bidi controls
-        # stripped, no longer than the columns (validation).
+        # The contact form's limits, with the row's number: control characters and bidi controls refused,
+        # no longer than the columns (validation).
         texts = {"name": name, "street": get(cells, "street"), "postcode": postcode, "city": get(cells, "city")}
         for key, label, limit in (("name", _("Name"), 200), ("street", _("Street address"), 300),
                                   ("postcode", _("Postcode"), 10), ("city", _("City"), 100)):
-            texts[key] = validation.strip_bidi_controls(texts[key])
             problem = validation.text_problem(label, texts[key], limit, multiline=key == "street")
             if problem:
                 row.errors.append(_("Row %(row)d: %(error)s", row=number, error=problem))

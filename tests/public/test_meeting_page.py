@@ -35,3 +35,21 @@ def test_norwegian_by_default_and_unpublished_meetings_are_not_public(client, ap
     meeting.published_at = None
     db.session.commit()
     assert client.get(f"/m/{meeting.uid}").status_code == 404
+
+
+def test_every_visitor_facing_phrase_is_written_in_every_language():
+    """The public pages (sign-up, "already signed up", feedback, their messages) never fall back to
+    English: each web.* phrase has a text in each of the 13 languages, for the current English source.
+    Norwegian and English ship reviewed; the others may ship unreviewed (fuzzy) until a reviewer approves."""
+    from brukermote.core import languages
+    from brukermote.printing.texts import phrase_keys, shipped_catalog
+
+    keys = {key: source for key, source in phrase_keys().items() if key.startswith("web.")}
+    assert len(languages.all_languages()) == 13
+    for language in languages.all_languages():
+        shipped = shipped_catalog(language.code)
+        missing = [key for key, source in keys.items()
+                   if key not in shipped or not shipped[key].text or shipped[key].source != source]
+        assert not missing, (language.code, missing)
+        if language.code in ("nb", "en"):
+            assert not [key for key in keys if shipped[key].fuzzy], language.code

@@ -1,10 +1,13 @@
-"""limits in the schema: dates a committee enters lie in 2000-2100, free texts no longer than their forms allow
+"""limits in the schema: dates a committee enters lie in 2000-2100, free texts no longer than their forms allow;
+registrations made before a7c3e91b5d20 get their person key
 
 Revision ID: 15c0e1a2b3d4
 Revises: c4e7a1d9b250
 Create Date: 2026-12-08 02:30:00.000000
 
 """
+import unicodedata
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -95,7 +98,38 @@ def _make_existing_rows_fit(conn):
                          "WHERE field = 'topic' AND length(text) > 300"))
 
 
+def _person_key(phone, name):
+    """As brukermote.outreach.funnel.person_key when this revision was written."""
+    if phone:
+        return f"tel:{phone}"
+    folded = " ".join(unicodedata.normalize("NFC", (name or "").casefold()).split())
+    if not folded or folded == "\u2013":
+        return None
+    return f"name:{folded}"[:220]
+
+
+def _key_earlier_registrations(conn):
+    """Registrations from before the key existed have none, so the same person signing up again for an
+    upcoming meeting was not recognised. Each gets its contact's key; where one meeting already holds
+    the person twice, the earliest row takes the key and the others stay as they were (merging them
+    needs a person: they may differ in counts or interpreter)."""
+    rows = conn.execute(sa.text(
+        "SELECT r.id, r.meeting_id, c.phone, c.name FROM registration r JOIN contact c ON c.id = r.contact_id "
+        "WHERE r.dedupe_key IS NULL ORDER BY r.id")).all()
+    taken = set(conn.execute(sa.text(
+        "SELECT meeting_id, dedupe_key FROM registration WHERE dedupe_key IS NOT NULL")).all())
+    updates = []
+    for registration_id, meeting_id, phone, name in rows:
+        key = _person_key(phone, name)
+        if key is not None and (meeting_id, key) not in taken:
+            taken.add((meeting_id, key))
+            updates.append({"id": registration_id, "key": key})
+    if updates:
+        conn.execute(sa.text("UPDATE registration SET dedupe_key = :key WHERE id = :id"), updates)
+
+
 def upgrade():
+    _key_earlier_registrations(op.get_bind())
     _make_existing_rows_fit(op.get_bind())
     for table, constraints in _constraints().items():
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -548,7 +548,7 @@ def _setup_outreach_panel() -> None:
     from ..core.hooks import MeetingPanel
     from . import funnel as funnel_service
 
-    registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40))
+    registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40, label=_l("Outreach")))
     registry.add_warning_provider(funnel_service.warnings)
     from . import posters
 

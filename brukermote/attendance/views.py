@@ -384,3 +384,7 @@ def _too_many(error):
     from ..public.views import too_many
 
     return too_many(error)
+
+
+# Corrections of feedback and head counts (edit, delete, undo) register on this blueprint.
+from . import correction_views  # noqa: E402,F401

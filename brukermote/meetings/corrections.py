@@ -35,11 +35,16 @@ def due_date_note(day: dt.date) -> str | None:
 
 def due_date_warning(task: Task) -> str | None:
     """What to tell the member who just set a task's due date, when it falls on a day off."""
-    note = due_date_note(task.due_date)
-    if note is None:
+    day = task.due_date
+    reason = day_off(day)
+    if reason is None:
         return None
-    return _("«%(task)s» is due %(date)s: %(note)s. Move it to a working day if someone must do it at the office.",
-             task=task.title, date=format_date(task.due_date, "EEEE d. MMMM"), note=note.lower())
+    advice = _("Move it to a working day if someone must do it at the office.")
+    if public_holiday(day):
+        return _("«%(task)s» is due on a public holiday, %(name)s (%(date)s).", task=task.title, name=reason,
+                 date=format_date(day, "d. MMMM")) + " " + advice
+    return _("«%(task)s» is due on a %(day)s (%(date)s).", task=task.title, day=reason,
+             date=format_date(day, "d. MMMM")) + " " + advice
 
 
 # -- tasks ---------------------------------------------------------------------------------------------

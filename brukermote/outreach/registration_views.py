@@ -30,7 +30,7 @@ def _back(registration: Registration) -> str:
 def registration_edit(registration_id: int):
     registration = _registration(registration_id)
     confidential = bool(getattr(current_user, "is_confidential", False))
-    _, form = _outreach_forms(request.form if request.method == "POST" else None)
+    _mailing, form = _outreach_forms(request.form if request.method == "POST" else None)
     hide_dietary = bool(registration.contact_id) and not confidential
     if hide_dietary:
         del form.dietary

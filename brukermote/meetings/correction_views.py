@@ -18,7 +18,10 @@ from .views import _get, _programme_form, bp
 def task_form(task: Task, formdata=None, people=None) -> TaskEditForm:
     """The edit form of one checklist row (its own prefix: many sit on one page)."""
     form = TaskEditForm(formdata=formdata, prefix=f"t{task.id}", obj=task, phase=task.phase.value)
-    form.assignee_id.choices = [("", "—")] + [(u.id, u.name) for u in (people if people is not None else members())]
+    people = list(people if people is not None else members())
+    if task.assignee is not None and task.assignee not in people:
+        people.append(task.assignee)  # a member since deactivated stays responsible until someone else is chosen
+    form.assignee_id.choices = [("", "—")] + [(u.id, u.name) for u in people]
     return form
 
 

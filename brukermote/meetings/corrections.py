@@ -57,12 +57,13 @@ class TaskData:
     assignee_id: int | None = None
 
 
-def _check_task(data: TaskData) -> None:
+def _check_task(data: TaskData, current_assignee: int | None = None) -> None:
     if not data.title.strip():
         raise MeetingError(_("A task needs a title."))
     if not -OFFSET_LIMIT <= data.offset_days <= OFFSET_LIMIT:
         raise MeetingError(_("A task is due at most %(n)d days before or after the meeting.", n=OFFSET_LIMIT))
-    if data.assignee_id is not None:
+    # A new responsible must be an active member; one who was responsible before may stay so.
+    if data.assignee_id is not None and data.assignee_id != current_assignee:
         user = db.session.get(User, data.assignee_id)
         if user is None or not user.is_active_member:
             raise MeetingError(_("Choose a member of the committee as responsible."))
@@ -78,7 +79,7 @@ def add_task(meeting: Meeting, data: TaskData) -> Task:
 
 
 def update_task(task: Task, data: TaskData) -> None:
-    _check_task(data)
+    _check_task(data, current_assignee=task.assignee_id)
     task.title, task.phase, task.offset_days = data.title.strip(), data.phase, data.offset_days
     task.assignee_id = data.assignee_id
     db.session.flush()

@@ -43,7 +43,7 @@ def registration_edit(registration_id: int):
             form.dietary.data = registration.dietary
         if "contact" in form:
             form.contact.data = registration.contact_id
-        if registration.contact_id:
+        if registration.contact_id and confidential:  # who it is is shown (the picker, the food need)
             services.audit("registration.view", registration.contact_id, current_user,
                            f"meeting {registration.meeting_id}")
         db.session.commit()  # the audit entries (this one, and the names in the contact picker)

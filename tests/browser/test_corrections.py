@@ -70,6 +70,7 @@ def test_edit_a_task_delete_it_after_confirming_and_undo(page, live_server, memb
     dialog.get_by_role("button", name="Ja, fortsett").click()
     page.get_by_text("Oppgaven «Bestill halal pizza til 40» er slettet.").wait_for()
     assert page.locator(f"#task-{task.id}").count() == 0
+    expect(page.get_by_role("button", name="Angre")).to_be_in_viewport()  # though the page is at #checklist
     page.get_by_role("button", name="Angre").click()
     page.get_by_text("Angret: det er tilbake.").wait_for()
     assert page.locator(f"#task-{task.id} td.task-title").inner_text() == "Bestill halal pizza til 40"

@@ -14,7 +14,15 @@ from ..auth.models import User
 from ..core import undo
 from ..core.holidays import day_off, public_holiday
 from ..extensions import db
-from .models import ChecklistPhase, ChecklistTemplateItem, Meeting, ProgrammeItem, ProgrammeKind, Speaker, Task
+from .models import (
+    ChecklistPhase,
+    ChecklistTemplateItem,
+    Meeting,
+    ProgrammeItem,
+    ProgrammeKind,
+    Speaker,
+    Task,
+)
 from .services import MeetingError
 
 #: The checklist's offsets: a year either side of the meeting.

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import expect
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from brukermote.attendance import services as attendance_services
 from brukermote.auth.services import create_user

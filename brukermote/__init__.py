@@ -166,6 +166,9 @@ def register_security(app: Flask) -> None:
 
     app.before_request(sessions.check_request)  # server-side sessions, idle expiry, "keep me signed in"
     app.before_request(require_login_unless_public)
+    from .core import confirm
+
+    confirm.init_app(app)  # after CSRF and sign-in: an unconfirmed destructive POST is asked about on a page
     app.after_request(sessions.set_cookies)  # the remember cookie, HSTS behind HTTPS
 
     @app.after_request

@@ -5,6 +5,7 @@ from .auth.capabilities import UserCapability  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .core.jobs import Job  # noqa: F401
 from .core.models import AuditEntry, Organisation  # noqa: F401
+from .core.undo import UndoEntry  # noqa: F401
 from .interpreters import models as interpreter_models  # noqa: F401
 from .meetings.models import (  # noqa: F401
     BudgetLine,

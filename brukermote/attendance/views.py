@@ -26,7 +26,7 @@ def setup(app) -> None:
 
     registry.add_nav(_l("Reports"), "attendance.reports_page")
     registry.add_nav(_l("Topics"), "attendance.topics")
-    registry.add_panel(MeetingPanel("attendance", "attendance/_panel.html", _panel, order=60))
+    registry.add_panel(MeetingPanel("attendance", "attendance/_panel.html", _panel, order=60, label=_l("Attendance")))
     registry.add_planning_hint(PlanningHint("topics", "attendance/_backlog_hint.html",
                                             lambda: {"rows": services.backlog()[:5]}))
     subscribe(demo_module.extra_loaders, demo.load)
@@ -398,3 +398,7 @@ def _too_many(error):
     from ..public.views import too_many
 
     return too_many(error)
+
+
+# Corrections of feedback and head counts (edit, delete, undo) register on this blueprint.
+from . import correction_views  # noqa: E402,F401

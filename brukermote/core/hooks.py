@@ -26,6 +26,8 @@ class MeetingPanel:
     template: str
     context: Callable[..., dict]
     order: int = 100
+    #: The panel's name in the meeting page's section navigation (its ``key`` is the section's id).
+    label: object = None
 
 
 @dataclass(frozen=True)

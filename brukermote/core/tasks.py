@@ -19,3 +19,14 @@ def expire_job_results() -> int:
     removed = expire_personal_results()
     db.session.commit()
     return removed
+
+
+@app_periodic_task(crontab(minute="*/10"))
+def expire_undo_entries() -> int:
+    """Snapshots of deleted rows (a registration may hold personal data) go once they cannot be undone."""
+    from ..extensions import db
+    from .undo import purge_expired
+
+    removed = purge_expired()
+    db.session.commit()
+    return removed

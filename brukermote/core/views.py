@@ -111,3 +111,24 @@ def job_download(token: str):
         abort(404)
     return send_file(jobs_dir() / job.result_file, mimetype=job.result_mimetype,
                      download_name=job.result_name, as_attachment=True)
+
+
+# -- undo a delete --------------------------------------------------------------------------------
+
+
+@bp.route("/undo/<int:entry_id>", methods=["POST"])
+def undo(entry_id: int):
+    from . import undo as undo_service
+
+    try:
+        target = undo_service.restore(entry_id, current_user)
+        db.session.commit()
+    except undo_service.UndoError as exc:
+        db.session.rollback()
+        undo_service.purge_expired()
+        db.session.commit()
+        flash(str(exc), "error")
+        back = request.referrer or ""
+        return redirect(back if back.startswith(request.host_url) else url_for("meetings.dashboard"))
+    flash(_("Undone: it is back."), "success")
+    return redirect(target)

@@ -36,7 +36,7 @@ bp = Blueprint("interpreters", __name__)
 
 def setup(app) -> None:
     registry.add_nav(_l("Interpreters"), "interpreters.index")
-    registry.add_panel(MeetingPanel("interpreters", "interpreters/_panel.html", _panel, order=45))
+    registry.add_panel(MeetingPanel("interpreters", "interpreters/_panel.html", _panel, order=42, label=_l("Interpreters")))
     registry.add_warning_provider(services.warnings)
     from ..meetings import services as meeting_services
 

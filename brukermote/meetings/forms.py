@@ -121,6 +121,13 @@ class TaskForm(InputLimits, FlaskForm):
     )
 
 
+class TaskEditForm(TaskForm):
+    """A task corrected from the checklist: what, when and who."""
+
+    assignee_id = SelectField(_l("Responsible"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                              validate_choice=False)
+
+
 class AssignForm(InputLimits, FlaskForm):
     assignee_id = SelectField(_l("Responsible"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
 

@@ -11,7 +11,7 @@ from ..auth.services import members
 from ..core.hooks import registry
 from ..core.timeutil import WallClockError, local_zone, utcnow
 from ..extensions import db
-from . import services
+from . import corrections, services
 from .forms import (
     AssignForm,
     BudgetForm,
@@ -157,15 +157,21 @@ def create():
 
 @bp.route("/meetings/<int:meeting_id>")
 def detail(meeting_id: int):
+    from .correction_views import task_form
+
     meeting = _get(Meeting, meeting_id)
     panels = [(panel, panel.context(meeting)) for panel in registry.panels]
+    people = members()
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
         warnings=services.meeting_warnings(meeting),
         clock=services.programme_clock(meeting),
+        fit=corrections.programme_fit(meeting),
         phases=list(ChecklistPhase),
-        members=members(),
+        members=people,
+        task_edit_form=lambda task: task_form(task, people=people),
+        due_note=corrections.due_date_note,
         panels=panels,
         cancel_form=CancelForm(),
         status_form=StatusForm(),
@@ -278,8 +284,11 @@ def delete(meeting_id: int):
 
 # -- programme ----------------------------------------------------------------------------------
 
-def _programme_form(formdata=None) -> ProgrammeItemForm:
-    form = ProgrammeItemForm(formdata=formdata) if formdata is not None else ProgrammeItemForm()
+def _programme_form(formdata=None, obj=None, prefix="") -> ProgrammeItemForm:
+    if obj is not None:
+        form = ProgrammeItemForm(formdata=formdata, obj=obj, kind=obj.kind.value, prefix=prefix)
+    else:
+        form = ProgrammeItemForm(formdata=formdata, prefix=prefix) if formdata is not None else ProgrammeItemForm()
     speakers = db.session.scalars(sa.select(Speaker).order_by(Speaker.name)).all()
     form.speaker_id.choices = [("", _("– none –"))] + [(s.id, f"{s.name} ({s.organisation})" if s.organisation else s.name) for s in speakers]
     return form
@@ -298,6 +307,7 @@ def programme(meeting_id: int):
         return redirect(url_for("meetings.programme", meeting_id=meeting.id))
     return render_template(
         "meetings/programme.html", meeting=meeting, form=form, clock=services.programme_clock(meeting),
+        fit=corrections.programme_fit(meeting), item_form=lambda item: _programme_form(obj=item, prefix=f"p{item.id}"),
     )
 
 
@@ -308,16 +318,6 @@ def move_programme_item(item_id: int):
     services.move_programme_item(item, step)
     db.session.commit()
     return redirect(url_for("meetings.programme", meeting_id=item.meeting_id))
-
-
-@bp.route("/programme/<int:item_id>/delete", methods=["POST"])
-def delete_programme_item(item_id: int):
-    item = _get(ProgrammeItem, item_id)
-    meeting_id = item.meeting_id
-    db.session.delete(item)
-    db.session.commit()
-    flash(_("Removed from the programme."), "success")
-    return redirect(url_for("meetings.programme", meeting_id=meeting_id))
 
 
 # -- budget -------------------------------------------------------------------------------------
@@ -351,24 +351,6 @@ def budget(meeting_id: int):
 
 # -- tasks --------------------------------------------------------------------------------------
 
-@bp.route("/meetings/<int:meeting_id>/tasks", methods=["POST"])
-def add_task(meeting_id: int):
-    meeting = _get(Meeting, meeting_id)
-    form = TaskForm()
-    if form.validate_on_submit():
-        meeting.tasks.append(
-            Task(title=form.title.data, phase=ChecklistPhase(form.phase.data), offset_days=form.offset_days.data,
-                 position=len(meeting.tasks))
-        )
-        db.session.commit()
-        flash(_("The task is added."), "success")
-    else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#checklist")
-
-
 @bp.route("/tasks/<int:task_id>/tick", methods=["POST"])
 def tick_task(task_id: int):
     task = _get(Task, task_id)
@@ -387,15 +369,6 @@ def assign_task(task_id: int):
         db.session.commit()
         flash(_("The task is assigned."), "success")
     return redirect(url_for("meetings.detail", meeting_id=task.meeting_id) + "#checklist")
-
-
-@bp.route("/tasks/<int:task_id>/delete", methods=["POST"])
-def delete_task(task_id: int):
-    task = _get(Task, task_id)
-    meeting_id = task.meeting_id
-    db.session.delete(task)
-    db.session.commit()
-    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#checklist")
 
 
 # -- checklist template (admins) ----------------------------------------------------------------
@@ -514,3 +487,7 @@ def delete_speaker(speaker_id: int):
     db.session.commit()
     flash(_("The speaker was deleted."), "success")
     return redirect(url_for("meetings.speakers"))
+
+
+# The checklist's and the programme's corrections (edit, delete, undo) register on this blueprint.
+from . import correction_views  # noqa: E402,F401

@@ -431,18 +431,6 @@ def _delete_from_meeting(row, message: str, anchor: str):
     return redirect(url_for("outreach.meeting_outreach", meeting_id=meeting_id) + anchor)
 
 
-@bp.route("/registrations/<int:registration_id>/delete", methods=["POST"])
-def registration_delete(registration_id: int):
-    """Entered by mistake (a slip typed twice): the registration goes, and the funnel with it."""
-    from .models import Registration
-
-    registration = db.session.get(Registration, registration_id) or abort(404)
-    if registration.contact_id:
-        services.audit("registration.delete", registration.contact_id, current_user,
-                       f"meeting {registration.meeting_id}")
-    return _delete_from_meeting(registration, _("The registration is deleted."), "#registrations")
-
-
 @bp.route("/mailings/<int:mailing_id>/delete", methods=["POST"])
 def mailing_delete(mailing_id: int):
     """A mailing recorded wrongly (3130 letters for 313) is deleted and entered again."""
@@ -548,9 +536,16 @@ def _setup_outreach_panel() -> None:
     from ..core.hooks import MeetingPanel
     from . import funnel as funnel_service
 
-    registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40))
+    registry.add_panel(MeetingPanel("outreach", "outreach/_panel.html", _funnel_panel, order=40, label=_l("Outreach")))
     registry.add_warning_provider(funnel_service.warnings)
     from . import posters
 
     registry.add_warning_provider(posters.warnings)
     subscribe(services.erasure_listeners, funnel_service.forget_contact)
+    from . import corrections
+
+    subscribe(services.erasure_listeners, corrections.forget_contact)
+
+
+# Corrections of registrations (edit, delete, undo) register on this blueprint.
+from . import registration_views  # noqa: E402,F401

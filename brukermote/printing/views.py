@@ -322,6 +322,6 @@ def _warnings(meeting: Meeting) -> list[Warning]:
 
 
 def setup(app) -> None:
-    registry.add_panel(MeetingPanel("printing", "printing/_panel.html", _panel_context, order=50))
+    registry.add_panel(MeetingPanel("printing", "printing/_panel.html", _panel_context, order=50, label=_l("Print")))
     registry.add_warning_provider(_warnings)
     registry.add_nav(_l("Printed material"), "printing.texts_overview")

@@ -33,7 +33,7 @@ def setup(app) -> None:
     from . import tasks  # noqa: F401  (registers the huey tasks with the consumer)
 
     registry.add_nav(_l("SMS"), "sms.index")
-    registry.add_panel(MeetingPanel("sms", "sms/_panel.html", _panel_context, order=45))
+    registry.add_panel(MeetingPanel("sms", "sms/_panel.html", _panel_context, order=45, label=_l("SMS")))
     registry.add_warning_provider(warnings)
     subscribe(meeting_services.time_change_listeners, services.move_reminders)
     subscribe(meeting_services.cancel_listeners, services.stop_for_cancelled)

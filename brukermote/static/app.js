@@ -1,7 +1,26 @@
 // Small progressive enhancements; every page works without JavaScript.
+// A destructive form asks in a dialog (with the app's own words, not the browser's "OK"); without
+// JavaScript the server asks on a page instead (core/confirm.py).
+const confirmDialog = document.getElementById("confirm-dialog");
+const submitConfirmed = (form, submitter) => {
+  const field = form.querySelector('input[name="confirm"]');
+  if (field) field.value = "yes";
+  form.dataset.confirmed = "1";
+  form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+};
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
-  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  if (!form || form.dataset.confirmed === "1") return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  if (!confirmDialog || typeof confirmDialog.showModal !== "function") {
+    if (window.confirm(form.dataset.confirm)) submitConfirmed(form, submitter);
+    return;
+  }
+  confirmDialog.querySelector("#confirm-dialog-q").textContent = form.dataset.confirm;
+  confirmDialog.returnValue = "";
+  confirmDialog.onclose = () => { if (confirmDialog.returnValue === "yes") submitConfirmed(form, submitter); };
+  confirmDialog.showModal();
 });
 document.addEventListener("change", (event) => {
   const select = event.target.closest("select[data-autosubmit]");

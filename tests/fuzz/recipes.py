@@ -58,6 +58,9 @@ EXEMPT = {
     "/profile/sessions/<int:session_id>/end": "a button (signs one of one's own devices out)",
     "/profile/sessions/end-all": "a button (signs out everywhere)",
     "/programme/<int:item_id>/delete": "a delete button",
+    "/feedback/<int:feedback_id>/delete": "a delete button",
+    "/meetings/<int:meeting_id>/attendance/delete": "a delete button",
+    "/undo/<int:entry_id>": "a button: the id in the URL, checked against its owner and expiry",
     "/programme/<int:item_id>/move": "a button: anything but direction=up moves down",
     "/registrations/<int:registration_id>/came": "a checkbox button: anything but 1 means no",
     "/registrations/<int:registration_id>/delete": "a delete button",
@@ -96,7 +99,7 @@ class Recipe:
 # -- the world ------------------------------------------------------------------------------------
 
 def _world(app, runner):
-    from brukermote.attendance.models import Feedback, TopicSuggestion
+    from brukermote.attendance.models import Feedback, FeedbackChannel, TopicSuggestion
     from brukermote.auth.models import User
     from brukermote.core.timeutil import utcnow
     from brukermote.interpreters.models import Interpreter, InterpreterBooking
@@ -107,11 +110,12 @@ def _world(app, runner):
         Meeting,
         MeetingStatus,
         MeetingType,
+        ProgrammeItem,
         Speaker,
         Task,
         Venue,
     )
-    from brukermote.outreach.models import Consent, Contact, PosterLocation
+    from brukermote.outreach.models import Consent, Contact, PosterLocation, Registration
     from brukermote.printing.models import BrandMark as Mark
 
     result = runner.invoke(args=["demo", "load"])
@@ -128,13 +132,16 @@ def _world(app, runner):
     db.session.commit()
     first = lambda model: db.session.scalar(sa.select(model).order_by(model.id))  # noqa: E731
     feedback = db.session.scalar(sa.select(Feedback).order_by(Feedback.id))
+    typed = db.session.scalar(
+        sa.select(Feedback).where(Feedback.channel != FeedbackChannel.web).order_by(Feedback.id))
     return dict(
         meeting=coming, started=started, venue=first(Venue), speaker=first(Speaker), task=first(Task),
         template_item=first(ChecklistTemplateItem) or meetings.checklist_template()[0],
         contact=first(Contact), consent=first(Consent), location=first(PosterLocation), provider=first(Provider),
         interpreter=first(Interpreter), booking=db.session.scalar(
             sa.select(InterpreterBooking).where(InterpreterBooking.meeting_id == coming.id)),
-        feedback=feedback, topic=first(TopicSuggestion), mark=first(Mark),
+        feedback=feedback, typed_feedback=typed, topic=first(TopicSuggestion), mark=first(Mark),
+        programme_item=first(ProgrammeItem), registration=first(Registration),
         member=db.session.scalar(sa.select(User).where(User.is_admin.is_(False))), admin=admin,
     )
 
@@ -209,6 +216,10 @@ def _recipes(w) -> dict[str, Recipe]:
         "/profile": Recipe("/profile"),
         "/settings": Recipe("/settings"),
         "/sms/templates/<kind>/<language>": Recipe("/sms/templates/reminder/so", pick=("action", "save")),
+        "/tasks/<int:task_id>/edit": Recipe(f"/tasks/{w['task'].id}/edit", negative_ok=frozenset({"offset_days"})),
+        "/programme/<int:item_id>/edit": Recipe(f"/programme/{w['programme_item'].id}/edit"),
+        "/feedback/<int:feedback_id>/edit": Recipe(f"/feedback/{w['typed_feedback'].id}/edit"),
+        "/registrations/<int:registration_id>/edit": Recipe(f"/registrations/{w['registration'].id}/edit"),
         "/tasks/<int:task_id>/assign": Recipe(f"/meetings/{w['task'].meeting_id}",
                                               action=f"/tasks/{w['task'].id}/assign"),
         "/topics": Recipe("/topics", overrides={"title": "Fritid for barn"}),

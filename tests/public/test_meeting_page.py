@@ -35,3 +35,17 @@ def test_norwegian_by_default_and_unpublished_meetings_are_not_public(client, ap
     meeting.published_at = None
     db.session.commit()
     assert client.get(f"/m/{meeting.uid}").status_code == 404
+
+
+def test_the_favicon_is_served_without_setting_a_cookie(client, app):
+    """Browsers fetch /favicon.ico by themselves; a 404 there used to set a session cookie."""
+    meeting = make_meeting()
+    page = client.get(f"/m/{meeting.uid}?lang=ar")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert 'rel="icon"' in page.get_data(as_text=True)
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        icon = client.get(path)
+        assert icon.status_code == 200, path
+        assert "Set-Cookie" not in icon.headers, path
+        assert icon.headers["Content-Type"].startswith("image/"), path
+    assert client.get("/favicon.ico").data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header

@@ -14,7 +14,7 @@ from flask_login import current_user
 from ..core.timeutil import local_zone
 from ..extensions import db
 from . import impact, services
-from .models import Meeting
+from .models import Meeting, Venue
 
 #: The one-time token of an impact page (the same form as the SMS confirmation's).
 IMPACT_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -24,17 +24,24 @@ def impact_page(meeting: Meeting, change: str, *, action: str, new_start=None, n
     """The form as posted, kept in hidden fields, with what the change touches and a confirm button."""
     found = impact.assess(meeting, change, current_user, new_start=new_start, new_venue_id=new_venue_id)
     carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("confirm", "send_token", "send_sms")]
-    new_when = None
+    old_when = new_when = None
     if new_start is not None:
-        from flask_babel import get_locale
-
-        from ..printing.texts import clock, long_date
-
-        ui = "en" if str(get_locale()) == "en" else "nb"  # the committee's interface language
-        local = new_start.astimezone(local_zone())
-        new_when = f"{long_date(local.date(), ui)} {clock(local.time(), ui)}"
+        new_venue = db.session.get(Venue, new_venue_id) if new_venue_id else None
+        old_when, new_when = _when(meeting.starts_at, meeting.venue), _when(new_start, new_venue)
     return render_template("meetings/impact.html", meeting=meeting, change=change, impact=found, action=action,
-                           carried=carried, send_token=secrets.token_urlsafe(32), new_when=new_when)
+                           carried=carried, send_token=secrets.token_urlsafe(32), old_when=old_when,
+                           new_when=new_when)
+
+
+def _when(start, venue) -> str:
+    """Day, time and place as the committee reads them ("onsdag 19. mars 2031 13:30, Årvoll Gård")."""
+    from flask_babel import get_locale
+
+    from ..printing.texts import clock, long_date
+
+    ui = "en" if str(get_locale()) == "en" else "nb"  # the committee's interface language
+    local = start.astimezone(local_zone())
+    return f"{long_date(local.date(), ui)} {clock(local.time(), ui)}" + (f", {venue.name}" if venue else "")
 
 
 def confirmed(meeting: Meeting, change: str, apply):

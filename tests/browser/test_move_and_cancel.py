@@ -71,6 +71,8 @@ def test_move_then_cancel_after_seeing_the_impact(page, live_server, known_meeti
     text = page.inner_text("main")
     assert "Layla Haddad" in text and "Veitvet senter" in text and "arabisk: 1" in text
     assert "onsdag 19. mars 2031 kl. 13:30" in text  # the Norwegian notice with the new date
+    assert "Før: onsdag 12. mars 2031 13:30, Årvoll Gård. Etter: onsdag 19. mars 2031 13:30, Årvoll Gård." in text
+    assert "1 påmelding (1 person)" in text
     assert axe_violations(page) == []
     assert _meeting(meeting_id).local_date == dt.date(2031, 3, 12)  # nothing changed yet
 

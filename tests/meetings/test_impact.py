@@ -151,7 +151,7 @@ def test_a_member_sees_counts_not_names_and_cannot_send(client, member_user, aff
         as_text=True)
     assert 'class="impact-confirm"' in html
     assert "Kari Nordmann" not in html and "Layla Haddad" not in html
-    assert "(4 " in html  # two registrations of two adults each
+    assert "2 påmeldinger (4 personer)" in html  # two registrations of two adults each
     assert 'name="send_sms"' not in html
     forged = _hidden(html) | {"send_sms": "yes"}
     assert client.post(f"/meetings/{meeting.id}/edit", data=forged).status_code == 302

@@ -176,6 +176,7 @@ def test_cancelling_shows_the_impact_then_sends_the_cancellation_and_lists_the_p
     bodies = [m.body for m in db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id))]
     assert len(bodies) == 3 and any(b.startswith("إلغاء") for b in bodies)
     assert db.session.scalar(sa.select(PrintRecord.outdated_because)) == "cancelled"
+    assert db.session.scalar(sa.select(InterpreterBooking)).provider_must_be_told  # tell the provider
     detail = admin_client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Bjerke bibliotek" in detail
 

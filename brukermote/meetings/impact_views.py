@@ -23,6 +23,13 @@ IMPACT_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 def impact_page(meeting: Meeting, change: str, *, action: str, new_start=None, new_venue_id=None):
     """The form as posted, kept in hidden fields, with what the change touches and a confirm button."""
     found = impact.assess(meeting, change, current_user, new_start=new_start, new_venue_id=new_venue_id)
+    if found.names:
+        from ..outreach.services import audit
+
+        # Names of participants were shown: in the audit log like every other view of them.
+        audit("registration.list", None, current_user, detail=f"meeting:{meeting.id}: {len(found.names)} names "
+              f"before it is {change}")
+        db.session.commit()  # only the audit entry: the change itself waits for the confirmation
     carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("confirm", "send_token", "send_sms")]
     old_when = new_when = None
     if new_start is not None:

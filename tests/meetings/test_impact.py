@@ -93,6 +93,10 @@ def test_moving_shows_the_impact_first_and_changes_nothing(admin_client, affecte
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'class="impact-confirm"' in html
     assert "Kari Nordmann" in html and "Layla Haddad" in html  # the admin is bound by secrecy
+    from brukermote.core.models import AuditEntry
+
+    assert db.session.scalar(sa.select(AuditEntry.detail).where(AuditEntry.action == "registration.list")) == (
+        f"meeting:{meeting.id}: 2 names before it is moved")
     assert "Bjerke bibliotek" in html and "120" in html
     assert 'name="send_sms"' in html  # the admin may send SMS
     assert "onsdag 19. mars 2031 kl. 13:30" in html  # the Norwegian notice with the new date

@@ -45,25 +45,66 @@ class Language:
         """The reply is a yes word, alone or with one word more ("Ja takk", "Yes please").
 
         Anything longer ("Ok, jeg kommer ikke") is a message for the committee to read, not a sign-up."""
-        words = normalise_word(reply).split()
-        return any(
-            _starts_with(words, keyword) and len(words) <= len(keyword.split()) + 1 for keyword in self.yes_words
-        )
+        words = match_form(reply).split()
+        keywords = [match_form(keyword) for keyword in self.yes_words]
+        if any(_starts_with(words, keyword) and len(words) <= len(keyword.split()) + 1 for keyword in keywords):
+            return True
+        # Chinese is written without spaces: "好的" or "是的谢谢" is one "word". A short reply that
+        # begins with a yes word is a yes, unless it negates (不 "not", 没 "have not": "不好").
+        compact = "".join(words)
+        return not (set(compact) & _NEGATIONS) and any(
+            _unspaced(keyword) and compact.startswith(keyword) and len(compact) <= len(keyword) + 2
+            for keyword in keywords)
 
     def is_stop(self, reply: str) -> bool:
         """The reply begins with a stop word, or is short and has one anywhere ("Ok stopp", "Please stop").
 
         Callers check stop before yes: when in doubt, stop texting."""
-        words = normalise_word(reply).split()
-        if any(_starts_with(words, keyword) for keyword in self.stop_words):
+        words = match_form(reply).split()
+        keywords = [match_form(keyword) for keyword in self.stop_words]
+        if any(_starts_with(words, keyword) for keyword in keywords):
             return True
-        return len(words) <= SHORT_REPLY_WORDS and any(
-            _contains(words, keyword.split()) for keyword in self.stop_words
-        )
+        if len(words) <= SHORT_REPLY_WORDS and any(_contains(words, keyword.split()) for keyword in keywords):
+            return True
+        # Without spaces (Chinese: "请停止", "停止发送"), a stop word at the start or anywhere in a short reply.
+        compact = "".join(words)
+        return any(_unspaced(keyword) and (compact.startswith(keyword) or (
+            len(compact) <= SHORT_REPLY_CHARACTERS and keyword in compact)) for keyword in keywords)
 
 
 #: A reply this short that has a stop word anywhere in it counts as stop.
 SHORT_REPLY_WORDS = 4
+#: The same for scripts written without spaces between words (about four words of Chinese).
+SHORT_REPLY_CHARACTERS = 10
+_NEGATIONS = set("不没沒")
+
+
+def _unspaced(keyword: str) -> bool:
+    """A word of a script written without spaces (Han, kana): matched inside a run of characters."""
+    return any("\u3040" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in keyword)
+
+
+#: Letters phones write in more than one way in the Arabic script, folded for matching only: Arabic
+#: and Persian/Urdu keyboards give different yeh, kaf and heh ("جي"/"جی", "هاں"/"ہاں"), and alef
+#: with or without hamza ("إيقاف"/"ايقاف"); Sorani's own letters are often typed as the plain ones.
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ي": "ی", "ى": "ی", "ې": "ی", "ێ": "ی", "ك": "ک",
+    "ہ": "ه", "ھ": "ه", "ە": "ه", "ۀ": "ه", "ة": "ه",
+    "ڵ": "ل", "ڕ": "ر", "ۆ": "و",
+})
+
+
+def match_form(text: str) -> str:
+    """``normalise_word`` and more, for comparing a reply with the yes and stop words (never shown):
+    digits of any script as ASCII ("١" is "1"), Arabic vowel marks and the tatweel dropped, and the
+    Arabic-script letters of ``_ARABIC_FOLD`` folded."""
+    kept = []
+    for char in normalise_word(text):
+        if "\u064b" <= char <= "\u065f" or char in "\u0670\u0640":
+            continue
+        kept.append(str(unicodedata.digit(char)) if unicodedata.category(char) == "Nd" else char)
+    return "".join(kept).translate(_ARABIC_FOLD)
 
 
 def _starts_with(words: list[str], keyword: str) -> bool:

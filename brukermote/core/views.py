@@ -82,6 +82,17 @@ def healthz():
     return {"status": "ok"}
 
 
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico on every site by themselves. Without an answer the request
+    became a 404 page, which set a session cookie on the otherwise cookie-free public pages."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
+
+
 # -- background jobs ----------------------------------------------------------------------------
 
 

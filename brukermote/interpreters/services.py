@@ -409,12 +409,17 @@ def _venue_changed(meeting: Meeting, value, oldvalue, initiator) -> None:
 
 def on_meeting_cancelled(meeting: Meeting) -> None:
     """Bookings nobody has ordered yet are cancelled with the meeting; ordered and confirmed ones stay
-    (and are warned about) until the committee has told the provider and cancels them."""
+    (and are warned about) until the committee has told the provider and cancels them: they are
+    flagged "tell the provider" at once, as a move would flag them."""
     for booking in db.session.scalars(
             sa.select(InterpreterBooking).where(InterpreterBooking.meeting_id == meeting.id,
-                                                InterpreterBooking.status == BookingStatus.needed)):
-        booking.status = BookingStatus.cancelled
-        booking.ical_sequence = (booking.ical_sequence or 0) + 1
+                                                InterpreterBooking.status.in_((BookingStatus.needed,)
+                                                                              + PROVIDER_KNOWS))):
+        if booking.status == BookingStatus.needed:
+            booking.status = BookingStatus.cancelled
+            booking.ical_sequence = (booking.ical_sequence or 0) + 1
+        else:
+            _note_order_change(booking, booking.arrives_at, other_changed=True)
     db.session.flush()
 
 

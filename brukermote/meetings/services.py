@@ -153,6 +153,11 @@ def _times(data: MeetingData) -> tuple[dt.datetime, dt.datetime]:
     return starts, ends
 
 
+def planned_times(data: MeetingData) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC start and end the data asks for, checked as a save would check them (nothing is saved)."""
+    return _times(data)
+
+
 def _check_venue(venue_id: int | None) -> None:
     if venue_id is not None and db.session.get(Venue, venue_id) is None:
         raise MeetingError(_("The chosen venue no longer exists."))

@@ -11,7 +11,7 @@ from ..auth.services import members
 from ..core.hooks import registry
 from ..core.timeutil import WallClockError, local_zone, utcnow
 from ..extensions import db
-from . import corrections, services
+from . import corrections, impact, services
 from .forms import (
     AssignForm,
     BudgetForm,
@@ -25,6 +25,8 @@ from .forms import (
     TaskForm,
     VenueForm,
 )
+from .impact_views import confirmed as _confirmed
+from .impact_views import impact_page as _impact_page
 from .models import (
     STATUS_TRANSITIONS,
     BudgetCategory,
@@ -190,7 +192,16 @@ def edit(meeting_id: int):
     if form.validate_on_submit():
         try:
             expected = int(form.version.data or 0)
-            services.update_meeting(meeting, _meeting_data(form), expected)
+            data = _meeting_data(form)
+            if impact.needs_confirmation(meeting):
+                starts, ends = services.planned_times(data)
+                if impact.is_move(meeting, starts, ends, data.venue_id):
+                    if request.form.get("confirm") != "yes":
+                        # Show who and what the move touches first; nothing is saved yet.
+                        return _impact_page(meeting, "moved", new_start=starts, new_venue_id=data.venue_id,
+                                            action=url_for("meetings.edit", meeting_id=meeting.id))
+                    return _confirmed(meeting, "moved", lambda: services.update_meeting(meeting, data, expected))
+            services.update_meeting(meeting, data, expected)
             db.session.commit()
         except services.ConflictError as exc:
             db.session.rollback()
@@ -231,17 +242,23 @@ def set_status(meeting_id: int):
 def cancel(meeting_id: int):
     meeting = _get(Meeting, meeting_id)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            services.change_status(meeting, MeetingStatus.cancelled, form.reason.data)
-            db.session.commit()
-            flash(_("The meeting is cancelled."), "success")
-        except services.MeetingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
+    if not form.validate_on_submit():
         flash(" ".join([_("Give a reason for cancelling; it is shown to participants.")]
                        + [e for es in form.errors.values() for e in es]), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    change = lambda: services.change_status(meeting, MeetingStatus.cancelled, form.reason.data)  # noqa: E731
+    if impact.needs_confirmation(meeting):
+        if request.form.get("confirm") != "yes":
+            # Show who and what the cancellation touches first; nothing is saved yet.
+            return _impact_page(meeting, "cancelled", action=url_for("meetings.cancel", meeting_id=meeting.id))
+        return _confirmed(meeting, "cancelled", change)
+    try:
+        change()
+        db.session.commit()
+        flash(_("The meeting is cancelled."), "success")
+    except services.MeetingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 

@@ -159,7 +159,7 @@ def draw_poster(doc: Document, ctx: PrintContext, lang: str, with_nb: bool, x: f
     footer_h = max(qr, sum(doc.pen.height(s, lang, footer_text_w, 13 * scale, bold=i == 0) + 3
                            for i, s in enumerate(footer_lines)))
     qr_y = bottom + sender_h + 3 * MM
-    draw_qr(c, ctx.url, qr_x, qr_y, qr)
+    draw_qr(c, f"{ctx.url}?lang={lang}", qr_x, qr_y, qr)  # the page opens in the poster's language
     fy = qr_y + footer_h
     for line in footer_lines:
         fy -= doc.pen.text(line, lang if line not in footer_lines[2:] else NB, text_x, fy, footer_text_w,

@@ -126,3 +126,29 @@ class GlossaryRendering(db.Model):
     approved: Mapped[bool] = mapped_column(default=False)
 
     term: Mapped[GlossaryTerm] = relationship(back_populates="renderings")
+
+
+class PrintRecord(db.Model):
+    """A final poster or flyer was made for a meeting: which, in which language and size, when, by whom.
+
+    When a published meeting moves or is cancelled, what was printed before shows the old time:
+    ``outdated_at`` marks it (``meetings.impact``), and the meeting page asks for a reprint until a
+    newer final print of the same document and language exists."""
+
+    __tablename__ = "print_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    #: "poster" or "flyer".
+    document: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    language: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    size: Mapped[str] = mapped_column(sa.String(8), default="")
+    #: "office" or "printshop".
+    variant: Mapped[str] = mapped_column(sa.String(16), default="office")
+    printed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The member's name at the time ("cli:…" from the command line); kept if the account goes.
+    printed_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: Set when the meeting moved or was cancelled after this was printed.
+    outdated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: "moved" or "cancelled".
+    outdated_because: Mapped[str] = mapped_column(sa.String(16), default="")

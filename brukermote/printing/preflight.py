@@ -59,10 +59,9 @@ def public_url(meeting: Meeting) -> str:
 
 
 def qr_url(meeting: Meeting, spec, language: str) -> str:
-    """What a document's QR code opens: the meeting page, or another public page of it (the feedback
-    page, opened in the language the form is printed in)."""
-    if not spec.qr_path:
-        return public_url(meeting)
+    """What a document's QR code opens: the meeting page (posters and flyers) or another public page
+    of it (the feedback page), in the language the document is printed in, so that an Arabic poster
+    opens the Arabic page on a phone set to Norwegian."""
     return f"{public_url(meeting)}{spec.qr_path}?lang={language}"
 
 

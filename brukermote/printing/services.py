@@ -131,7 +131,25 @@ def render(meeting: Meeting, request: PrintRequest, *, actor=None, progress=None
             raise PreflightFailed(report)
     if spec.personal_data:
         audit_print(meeting, request, actor, len(contacts or []))
+    if not request.draft and request.document in RECORDED:
+        record_print(meeting, request, actor)
     return pdf, report
+
+
+#: Documents that go up on walls or out by hand and show the meeting's time: a move makes them outdated.
+RECORDED = ("poster", "flyer")
+
+
+def record_print(meeting: Meeting, request: PrintRequest, actor) -> None:
+    """Remember a final poster or flyer (the caller commits), so that moving or cancelling the meeting
+    can say what must be reprinted and re-hung."""
+    from ..auth.capabilities import actor_label
+    from .models import PrintRecord
+
+    db.session.add(PrintRecord(meeting_id=meeting.id, document=request.document, language=request.language,
+                               size=request.size or DOCUMENTS[request.document].default_size,
+                               variant=request.variant, printed_by=actor_label(actor) if actor else ""))
+    db.session.flush()
 
 
 def audit_print(meeting: Meeting, request: PrintRequest, actor, count: int) -> None:

@@ -100,7 +100,7 @@ def make_pdf(meeting_id: int):
             job = services.start_background(meeting, req, user=current_user)
             return redirect(url_for("core.job_status", token=job.token))
         pdf, _report = services.render(meeting, req, actor=current_user)
-        db.session.commit()  # the audit entry of a mail merge
+        db.session.commit()  # the audit entry of a mail merge, the record of a final poster or flyer
     except services.PreflightFailed:
         flash(_("Preflight failed, so no final PDF was made. Fix the errors below or print a draft."), "error")
         return redirect(back)
@@ -311,14 +311,43 @@ def _panel_context(meeting: Meeting) -> dict:
 
 
 def _warnings(meeting: Meeting) -> list[Warning]:
-    if meeting.is_cancelled or meeting.ends_at < utcnow():
+    if meeting.ends_at < utcnow():
         return []
+    found = _outdated_warnings(meeting)
+    if meeting.is_cancelled:
+        return found
     missing = [languages.get(c).name_nb for c in meeting.target_languages or []
                if c in languages.LANGUAGES and not texts.meeting_text(meeting, c, "topic")[1]]
     if missing:
-        return [Warning("warning", _("The topic is not translated and approved in: %(langs)s.", langs=", ".join(missing)),
-                        url_for("printing.meeting_texts", meeting_id=meeting.id))]
-    return []
+        found.append(Warning("warning", _("The topic is not translated and approved in: %(langs)s.",
+                                          langs=", ".join(missing)),
+                             url_for("printing.meeting_texts", meeting_id=meeting.id)))
+    return found
+
+
+def _outdated_warnings(meeting: Meeting) -> list[Warning]:
+    """Posters and flyers printed before the meeting moved or was cancelled (``meetings.impact``):
+    reprint and re-hang them, or take them down; until a newer final print of each exists."""
+    from ..meetings.impact import outdated
+
+    stale = outdated(meeting)
+    if stale is None:
+        return []
+    names = {"poster": _("poster"), "flyer": _("flyer")}
+    prints = ", ".join(f"{names.get(doc, doc)} ({languages.get(code).name_nb if code in languages.LANGUAGES else code})"
+                       for doc, code in stale.prints)
+    places = ", ".join(stale.places)
+    if meeting.is_cancelled:
+        if not places:
+            return []
+        return [Warning("warning", _("The meeting is cancelled but its posters still hang at: %(places)s. Take them "
+                                     "down or mark them as cancelled.", places=places),
+                        url_for("outreach.meeting_outreach", meeting_id=meeting.id))]
+    message = _("Printed before the meeting moved, so they show the old time: %(prints)s. Print them again.",
+                prints=prints)
+    if places:
+        message += " " + _("Replace the posters at: %(places)s.", places=places)
+    return [Warning("warning", message, url_for("printing.print_page", meeting_id=meeting.id))]
 
 
 def setup(app) -> None:

@@ -35,9 +35,11 @@ def published_meeting(uid: str) -> Meeting:
 
 
 def choose_language(meeting: Meeting) -> str:
+    """``?lang=`` first (the QR code of a poster carries the poster's language, whatever the phone is
+    set to), any of the project's languages; then the browser's preference among the meeting's."""
     codes = meeting_languages(meeting)
     chosen = request.values.get("lang")
-    if chosen not in codes:
+    if chosen not in codes and chosen not in languages.LANGUAGES:
         chosen = request.accept_languages.best_match(codes) or codes[0]
     return chosen
 
@@ -56,7 +58,11 @@ def page_context(meeting: Meeting, chosen: str) -> dict:
     # An untranslated topic is the committee's Norwegian: mark it so screen readers and the
     # bidi algorithm treat it as Norwegian inside an Arabic or Persian page.
     topic_lang = "nb" if chosen != "nb" and topic and topic == meeting_source(meeting, "topic") else chosen
+    description, _approved = meeting_text(meeting, chosen, "description")
+    description_in_nb = chosen != "nb" and bool(description) and description == meeting_source(meeting, "description")
     return dict(
+        description=description, description_lang=languages.get("nb" if description_in_nb else chosen),
+        description_in_nb=description_in_nb,
         meeting=meeting, lang=languages.get(chosen), codes=meeting_languages(meeting), t=text_set(chosen), topic=topic,
         topic_lang=languages.get(topic_lang),
         date_line=long_date(meeting.local_date, chosen),
@@ -73,11 +79,28 @@ def interpreter_choices(meeting: Meeting) -> list:
     return [languages.get(c) for c in own + rest]
 
 
+def programme(meeting: Meeting, chosen: str) -> list[dict]:
+    """The programme as the participant reads it: times and the kind of item in their language; the
+    committee's own titles and speakers stay Norwegian (the page says so, and marks them ``lang="nb"``)."""
+    from ..meetings.services import programme_clock
+    from ..printing.texts import clock, text_set
+
+    t = text_set(chosen)
+    rows = []
+    for row in programme_clock(meeting):
+        detail = " – ".join(part for part in ((row.item.title or "").strip(),
+                                              row.item.speaker.name if row.item.speaker else "") if part)
+        rows.append(dict(start=clock(row.starts.time(), chosen), end=clock(row.ends.time(), chosen),
+                         label=t(f"programme.{row.item.kind.value}"), detail=detail))
+    return rows
+
+
 def _signup_page(meeting: Meeting, chosen: str, data=None, status: int = 200):
     from ..attendance.services import feedback_open
     from .signup import SignupData, signup_open
 
     return render_template("public/meeting.html", **page_context(meeting, chosen), signup=data or SignupData(),
+                           programme=programme(meeting, chosen),
                            signup_open=signup_open(meeting), interpreter_choices=interpreter_choices(meeting),
                            feedback_open=feedback_open(meeting), honeypot=HONEYPOT), status
 

@@ -22,7 +22,7 @@ class ReminderForm(InputLimits, FlaskForm):
     days_before = IntegerField(_l("Days before the meeting"), default=2,
                                validators=[InputRequired(), NumberRange(min=0, max=60)])
     local_time = StrictTimeField(_l("At (Oslo time)"), default=dt.time(10, 0), validators=[InputRequired()])
-    audience = EnumSelectField(_l("To"), choices=[c for c in Audience.choices() if c[0] != "reminded"],
+    audience = EnumSelectField(_l("To"), choices=[c for c in Audience.choices() if c[0] not in ("reminded", "affected")],
                            default=Audience.consented.value)
 
 

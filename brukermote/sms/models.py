@@ -31,6 +31,8 @@ from ..meetings.models import TitledEnum
 class TemplateKind(TitledEnum):
     reminder = "reminder", _l("Reminder")
     cancellation = "cancellation", _l("Cancellation notice")
+    #: The meeting moved to another day or time (offered when a published meeting is moved).
+    moved = "moved", _l("New time notice")
     reply_yes = "reply_yes", _l("Answer to a yes (registered)")
     reply_stop = "reply_stop", _l("Answer to a stop (opted out)")
     reply_other = "reply_other", _l("Answer to any other reply")
@@ -62,6 +64,7 @@ class SendKind(TitledEnum):
     reminder = "reminder", _l("Reminder")
     manual = "manual", _l("Sent by hand")
     cancellation = "cancellation", _l("Cancellation notice")
+    moved = "moved", _l("New time notice")
     #: The opt-in request to one number given on the public form (``inbound.request_opt_in``); the
     #: committee never starts one.
     opt_in = "opt_in", _l("SMS confirmation request (web sign-up)")
@@ -80,6 +83,8 @@ class Audience(TitledEnum):
     consented = "consented", _l("Everyone who agreed to SMS")
     registered = "registered", _l("Those registered for this meeting")
     reminded = "reminded", _l("Those who got an SMS about this meeting")
+    #: Everyone a change of the meeting concerns: registered, or told about it by SMS.
+    affected = "affected", _l("Those registered or who got an SMS about this meeting")
 
 
 #: The rows the reminder key applies to (the enum columns hold their values as plain strings).

@@ -310,7 +310,8 @@ def outdated_recipients(meeting: Meeting) -> int:
     rows = db.session.execute(
         sa.select(SmsMessage.phone, SmsMessage.body, SmsMessage.language)
         .join(SmsSend, SmsSend.id == SmsMessage.send_id)
-        .where(SmsSend.meeting_id == meeting.id, SmsSend.kind.in_([SendKind.reminder, SendKind.manual]),
+        .where(SmsSend.meeting_id == meeting.id,
+               SmsSend.kind.in_([SendKind.reminder, SendKind.manual, SendKind.moved]),
                SmsMessage.status.in_(LEFT_US), SmsMessage.phone.is_not(None))
         .order_by(SmsMessage.id)).all()
     latest: dict[str, tuple[str, str]] = {}
@@ -331,7 +332,8 @@ def outdated_recipients(meeting: Meeting) -> int:
 def stop_for_cancelled(meeting: Meeting) -> None:
     """Meeting listener: a cancelled meeting gets no more reminders (a cancellation notice may follow)."""
     sends = db.session.scalars(sa.select(SmsSend).where(SmsSend.meeting_id == meeting.id,
-                                                        SmsSend.kind.in_([SendKind.reminder, SendKind.manual]),
+                                                        SmsSend.kind.in_([SendKind.reminder, SendKind.manual,
+                                                                          SendKind.moved]),
                                                         SmsSend.status.in_([SendStatus.scheduled, SendStatus.sending])))
     for send in sends:
         if send.status == SendStatus.scheduled:
@@ -356,13 +358,17 @@ def recipients(meeting: Meeting, audience: Audience, only_languages: list[str] |
     narrowed by the audience; one per phone number."""
     query = sa.select(Contact).where(Contact.phone.is_not(None), Contact.sms_opted_out_at.is_(None), has_sms_consent(),
                                      Contact.phone.not_in(_opted_out_phones()))
+    registered = Contact.id.in_(sa.select(Registration.contact_id).where(
+        Registration.meeting_id == meeting.id, Registration.contact_id.is_not(None)))
+    reminded = Contact.phone.in_(
+        sa.select(SmsMessage.phone).join(SmsSend, SmsSend.id == SmsMessage.send_id)
+        .where(SmsSend.meeting_id == meeting.id, SmsMessage.status.in_(LEFT_US)))
     if audience == Audience.registered:
-        query = query.where(Contact.id.in_(sa.select(Registration.contact_id).where(
-            Registration.meeting_id == meeting.id, Registration.contact_id.is_not(None))))
+        query = query.where(registered)
     elif audience == Audience.reminded:
-        query = query.where(Contact.phone.in_(
-            sa.select(SmsMessage.phone).join(SmsSend, SmsSend.id == SmsMessage.send_id)
-            .where(SmsSend.meeting_id == meeting.id, SmsMessage.status.in_(LEFT_US))))
+        query = query.where(reminded)
+    elif audience == Audience.affected:
+        query = query.where(sa.or_(registered, reminded))
     if only_languages:
         query = query.where(Contact.language.in_(only_languages))
     seen, result = set(), []
@@ -374,7 +380,8 @@ def recipients(meeting: Meeting, audience: Audience, only_languages: list[str] |
 
 
 def template_kind(send_kind: SendKind) -> TemplateKind:
-    return {SendKind.cancellation: TemplateKind.cancellation, SendKind.opt_in: TemplateKind.opt_in}.get(
+    return {SendKind.cancellation: TemplateKind.cancellation, SendKind.opt_in: TemplateKind.opt_in,
+            SendKind.moved: TemplateKind.moved}.get(
         send_kind, TemplateKind.reminder)
 
 

@@ -21,98 +21,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..core import languages
+from .defaults import DEFAULTS  # noqa: F401  (the shipped wording; read as texts.DEFAULTS)
 
 PLACEHOLDERS = ("topic", "date", "weekday", "time", "venue", "stop")
 #: Placeholders a kind must use (a reminder without its date is no reminder).
-REQUIRED = {"reminder": ("date", "time"), "cancellation": ("date",)}
+REQUIRED = {"reminder": ("date", "time"), "cancellation": ("date",), "moved": ("date", "time")}
 APPROVED_BY_DEFAULT = ("nb", "en")
 FALLBACK_LANGUAGE = "nb"
-
-#: The glossary rule of the printables applies here too: never "users' meeting" / "consumers"; say
-#: "open meeting" (the Norwegian «brukermøte» is the committee's own word).
-DEFAULTS: dict[str, dict[str, str]] = {
-    "reminder": {
-        "nb": "Påminnelse: Brukermøte om {topic} {date} kl. {time}, {venue}. Gratis og frivillig, "
-              "alle er velkommen. Svar JA for å melde deg på. Svar {stop} for å slutte å få SMS.",
-        "en": "Reminder: open meeting about {topic} on {date} at {time}, {venue}. Free and voluntary, "
-              "everyone is welcome. Reply YES to sign up. Reply {stop} to stop these texts.",
-        "so": "Xusuusin: Kulanka ku saabsan {topic}, {date} saacadda {time}, {venue}. Waa bilaash oo "
-              "ikhtiyaari ah, qof walba waa la soo dhoweynayaa. Ku jawaab HAA si aad isu diiwaangeliso. "
-              "Ku jawaab {stop} si aad u joojiso fariimaha.",
-        "ar": "تذكير: اجتماع مفتوح حول {topic} يوم {date} الساعة {time}، {venue}. الحضور مجاني وطوعي "
-              "والجميع مرحب بهم. أرسل نعم للتسجيل. أرسل {stop} لإيقاف الرسائل.",
-        "pl": "Przypomnienie: otwarte spotkanie na temat {topic}, {date}, godz. {time}, {venue}. "
-              "Bezpłatne i dobrowolne. Odpowiedz TAK, aby się zapisać. Odpowiedz {stop}, aby zrezygnować.",
-        "es": "Recordatorio: reunión abierta sobre {topic} el {date} a las {time}, {venue}. Gratuita y "
-              "voluntaria. Responda SÍ para inscribirse. Responda {stop} para no recibir más SMS.",
-    },
-    "cancellation": {
-        "nb": "Avlyst: Brukermøtet om {topic} {date} kl. {time} er avlyst. Vi beklager. "
-              "Svar {stop} for å slutte å få SMS.",
-        "en": "Cancelled: the open meeting about {topic} on {date} at {time} is cancelled. We are sorry. "
-              "Reply {stop} to stop these texts.",
-        "so": "Waa la joojiyay: Kulanka ku saabsan {topic}, {date} saacadda {time} waa la joojiyay. "
-              "Waan ka xunnahay. Ku jawaab {stop} si aad u joojiso fariimaha.",
-        "ar": "إلغاء: تم إلغاء الاجتماع المفتوح حول {topic} يوم {date} الساعة {time}. نعتذر. "
-              "أرسل {stop} لإيقاف الرسائل.",
-        "pl": "Odwołane: spotkanie na temat {topic}, {date}, godz. {time} zostało odwołane. Przepraszamy. "
-              "Odpowiedz {stop}, aby zrezygnować.",
-        "es": "Cancelada: la reunión sobre {topic} el {date} a las {time} se ha cancelado. Lo sentimos. "
-              "Responda {stop} para no recibir más SMS.",
-    },
-    "reply_yes": {
-        "nb": "Takk! Du er påmeldt brukermøtet {date} kl. {time}. Velkommen!",
-        "en": "Thank you! You are signed up for the open meeting on {date} at {time}. Welcome!",
-        "so": "Mahadsanid! Waad isku diiwaangelisay kulanka {date} saacadda {time}. Soo dhowow!",
-        "ar": "شكراً! تم تسجيلك في لقاء يوم {date} الساعة {time}. أهلاً بك!",
-        "pl": "Dziękujemy! Jesteś zapisany/a na spotkanie {date} o {time}. Zapraszamy!",
-        "es": "¡Gracias! Está inscrito/a en la reunión del {date} a las {time}. ¡Bienvenido/a!",
-    },
-    "reply_stop": {
-        "nb": "Du får ikke flere SMS fra oss.",
-        "en": "You will get no more texts from us.",
-        "so": "Fariimo kale nagama heli doontid.",
-        "ar": "لن تصلك رسائل أخرى منا.",
-        "pl": "Nie otrzymasz od nas więcej SMS-ów.",
-        "es": "No recibirá más SMS de nuestra parte.",
-    },
-    "reply_other": {
-        "nb": "Takk for meldingen. Arbeidsutvalget leser den. Svar {stop} for å slutte å få SMS.",
-        "en": "Thank you for your message. The committee will read it. Reply {stop} to stop these texts.",
-        "so": "Mahadsanid fariintaada. Guddiga ayaa akhrin doona. Ku jawaab {stop} si aad u joojiso fariimaha.",
-        "ar": "شكراً على رسالتك. ستقرؤها اللجنة. أرسل {stop} لإيقاف الرسائل.",
-        "pl": "Dziękujemy za wiadomość. Komitet ją przeczyta. Odpowiedz {stop}, aby zrezygnować.",
-        "es": "Gracias por su mensaje. El comité lo leerá. Responda {stop} para no recibir más SMS.",
-    },
-    # No placeholders needed: it names no meeting, it asks for consent to texts about coming meetings.
-    "opt_in": {
-        "nb": "Brukermøte: Dette nummeret ble meldt på SMS fra oss på nettsiden. Svar JA for å få "
-              "påminnelser og nyheter om møtene. Svarer du ikke, får du ingen flere SMS fra oss.",
-        "en": "Open meeting: this number was signed up for our texts on the website. Reply YES to get "
-              "reminders and news of the meetings. If you do not reply, you get no more texts from us.",
-        "so": "Kulan furan: lambarkan waxaa looga diiwaangeliyay fariimahayaga bogga internetka. Ku jawaab "
-              "HAA si aad u hesho xusuusin iyo war ku saabsan kulamada. Haddii aadan jawaabin, fariimo kale "
-              "nagama heli doontid.",
-        "ar": "اجتماع مفتوح: سُجّل هذا الرقم لتلقي رسائلنا عبر الموقع. أرسل نعم لتصلك التذكيرات وأخبار "
-              "الاجتماعات. إذا لم ترد، فلن تصلك رسائل أخرى منا.",
-        "pl": "Otwarte spotkanie: ten numer zapisano na naszej stronie na SMS-y od nas. Odpowiedz TAK, aby "
-              "otrzymywać przypomnienia i wiadomości o spotkaniach. Bez odpowiedzi nie dostaniesz od nas "
-              "więcej SMS-ów.",
-        "es": "Reunión abierta: este número se inscribió en nuestra web para recibir SMS. Responda SÍ para "
-              "recibir recordatorios y noticias de las reuniones. Si no responde, no recibirá más SMS.",
-    },
-    "opt_in_confirmed": {
-        "nb": "Takk! Du får nå SMS om brukermøtene. Svar {stop} når som helst for å slutte.",
-        "en": "Thank you! You will now get texts about the open meetings. Reply {stop} at any time to stop.",
-        "so": "Mahadsanid! Hadda waxaad heli doontaa fariimo ku saabsan kulamada. Ku jawaab {stop} wakhti "
-              "kasta si aad u joojiso.",
-        "ar": "شكراً! ستصلك الآن رسائل عن الاجتماعات المفتوحة. أرسل {stop} في أي وقت للإيقاف.",
-        "pl": "Dziękujemy! Teraz będziesz otrzymywać SMS-y o spotkaniach. Odpowiedz {stop} w dowolnej "
-              "chwili, aby zrezygnować.",
-        "es": "¡Gracias! Ahora recibirá SMS sobre las reuniones. Responda {stop} en cualquier momento para "
-              "darse de baja.",
-    },
-}
 
 
 def stop_word(language: str) -> str:

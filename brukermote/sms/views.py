@@ -154,8 +154,8 @@ def _outdated_text(count: int) -> str:
 
 
 def _notice_url(meeting) -> str:
-    """The "send now" form preselected for those who got an SMS about the meeting."""
-    return url_for("sms.meeting_sms", meeting_id=meeting.id, kind=SendKind.manual.value,
+    """The "send now" form preselected with the "new time" notice for those who got an SMS about the meeting."""
+    return url_for("sms.meeting_sms", meeting_id=meeting.id, kind=SendKind.moved.value,
                    audience=Audience.reminded.value) + "#now-h"
 
 

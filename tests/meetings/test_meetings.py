@@ -188,7 +188,12 @@ def test_status_life_cycle_and_cancellation(admin_client, meeting):
     admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": ""})
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.published
-    admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet er stengt"})
+    # A published meeting: first what the cancellation touches (issue 17), then the confirmation.
+    page = admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet er stengt"})
+    assert page.status_code == 200 and "Avlyse møtet?" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == MeetingStatus.published
+    admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet er stengt", "confirm": "yes"})
     db.session.expire_all()
     cancelled = db.session.get(Meeting, meeting.id)
     assert cancelled.status == MeetingStatus.cancelled and cancelled.cancel_reason == "Lokalet er stengt"

@@ -153,6 +153,22 @@ def test_mark_row_fits_the_minimum_sizes_on_every_format(meeting):
     assert MM > 2.8
 
 
+@pytest.mark.parametrize("document,size", [("poster", "A4"), ("flyer", "A5")])
+def test_poster_and_flyer_qr_opens_the_meeting_page_in_their_language(meeting, sqlite_only, document, size):
+    """An Arabic poster opens the Arabic page even on a phone set to Norwegian (read back as a phone would)."""
+    import zxingcpp
+    from PIL import Image
+
+    from tests.printing.helpers import render_png
+
+    for lang in ("ar", "nb"):
+        pdf, report = services.render(meeting, PrintRequest(document=document, language=lang, size=size))
+        assert report.ok, report.findings
+        codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(render_png(pdf, dpi=150))))
+        assert codes and {code.text for code in codes} == {
+            f"https://brukermote.bjerke.example/m/{meeting.uid}?lang={lang}"}
+
+
 def test_feedback_form_qr_opens_the_feedback_page_in_the_forms_language(meeting, sqlite_only):
     """Read the printed QR code back from the rendered page, as a phone would."""
     import zxingcpp

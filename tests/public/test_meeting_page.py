@@ -53,3 +53,76 @@ def test_every_visitor_facing_phrase_is_written_in_every_language():
         assert not missing, (language.code, missing)
         if language.code in ("nb", "en"):
             assert not [key for key in keys if shipped[key].fuzzy], language.code
+
+
+def test_the_favicon_is_served_without_setting_a_cookie(client, app):
+    """Browsers fetch /favicon.ico by themselves; a 404 there used to set a session cookie."""
+    meeting = make_meeting()
+    page = client.get(f"/m/{meeting.uid}?lang=ar")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert 'rel="icon"' in page.get_data(as_text=True)
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        icon = client.get(path)
+        assert icon.status_code == 200, path
+        assert "Set-Cookie" not in icon.headers, path
+        assert icon.headers["Content-Type"].startswith("image/"), path
+    assert client.get("/favicon.ico").data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+
+
+def _with_description(meeting, arabic: str | None = None):
+    from brukermote.core.timeutil import utcnow
+    from brukermote.printing.models import MeetingText
+
+    meeting.description = "Vi snakker om kurs og arbeidstrening.\nTa gjerne med barna."
+    if arabic:
+        db.session.add(MeetingText(meeting_id=meeting.id, language="ar", field="description", text=arabic,
+                                   source=meeting.description, reviewer_name="Test reviewer", reviewed_at=utcnow()))
+    db.session.commit()
+
+
+def test_the_page_shows_description_programme_calendar_link_and_directions_in_the_visitors_language(client, app):
+    meeting = make_meeting()
+    _with_description(meeting, arabic="نتحدث عن الدورات والتدريب على العمل.")
+    page = client.get(f"/m/{meeting.uid}?lang=ar").get_data(as_text=True)
+    assert "عن الاجتماع" in page  # "About the meeting"
+    assert '<p class="description" lang="ar" dir="rtl">نتحدث عن الدورات والتدريب على العمل.</p>' in page
+    assert "لم يُترجم بعد" not in page  # translated: no note
+    # The programme: running times, the kind of item in Arabic, the committee's titles marked Norwegian.
+    assert "13:30–13:40" in page and "13:40–14:00" in page
+    assert '<span lang="nb" dir="ltr">Kurs og arbeidstrening – ' in page
+    assert "بنود البرنامج مكتوبة بالنرويجية." in page
+    assert f'href="/m/{meeting.uid}.ics"' in page and "أضف إلى تقويمي" in page
+    assert meeting.venue.address in page and meeting.venue.transport in page
+    assert client.get(f"/m/{meeting.uid}.ics").status_code == 200
+
+
+def test_an_untranslated_description_falls_back_visibly_to_norwegian(client, app):
+    meeting = make_meeting()
+    _with_description(meeting)
+    page = client.get(f"/m/{meeting.uid}?lang=so").get_data(as_text=True)
+    assert '<p class="description" lang="nb" dir="ltr">Vi snakker om kurs og arbeidstrening.\nTa gjerne med barna.</p>' in page
+    assert "Weli lama turjumin" in page  # "Not translated yet, so it is shown in Norwegian."
+    norwegian = client.get(f"/m/{meeting.uid}?lang=nb").get_data(as_text=True)
+    assert "Ikke oversatt ennå" not in norwegian and "Punktene i programmet er skrevet på norsk" not in norwegian
+    assert "Legg til i kalenderen min" in norwegian and "Om møtet" in norwegian
+
+
+def test_the_posters_language_wins_over_the_phones(client, app):
+    """The QR code of an Arabic poster carries ?lang=ar: a phone set to Norwegian still opens Arabic,
+    and no cookie is set to remember it."""
+    meeting = make_meeting()
+    page = client.get(f"/m/{meeting.uid}?lang=ar", headers={"Accept-Language": "nb-NO,nb;q=0.9"})
+    assert '<html lang="ar" dir="rtl">' in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+    plain = client.get(f"/m/{meeting.uid}", headers={"Accept-Language": "nb-NO,nb;q=0.9"})
+    assert '<html lang="nb" dir="ltr">' in plain.get_data(as_text=True)
+
+
+def test_a_cancelled_meeting_offers_no_calendar_entry(client, app):
+    from brukermote.meetings.models import MeetingStatus
+
+    meeting = make_meeting()
+    meeting.status, meeting.cancel_reason = MeetingStatus.cancelled, "Sykdom"
+    db.session.commit()
+    page = client.get(f"/m/{meeting.uid}?lang=nb").get_data(as_text=True)
+    assert "Legg til i kalenderen min" not in page and "Sykdom" in page

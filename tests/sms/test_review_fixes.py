@@ -65,6 +65,7 @@ def test_moving_a_meeting_after_its_reminder_went_out_warns_rearms_and_offers_a_
     # The link preselects those who got the old date.
     notice_page = admin_client.get(found[0].url.split("#")[0]).get_data(as_text=True)
     assert '<option selected value="reminded">' in notice_page or 'value="reminded" selected' in notice_page
+    assert '<option selected value="moved">' in notice_page or 'value="moved" selected' in notice_page  # "new time"
     confirm_send(admin_client, meeting.id, audience="reminded")
     notices = fake.posts[2:]
     assert len(notices) == 2

@@ -25,7 +25,7 @@ from ..core import languages
 from ..core.models import Organisation
 from ..core.phone import display_phone
 from ..meetings.models import Meeting
-from . import fonts, inkcheck, printshop, texts
+from . import fonts, inkcheck, objstreams, printshop, texts
 from .layout import MM, SAFE_MM, Pen, draw_draft, draw_mark_row, mark_row_mm, page_size
 from .tagged import StructureTree
 
@@ -159,6 +159,8 @@ class Document:
         # The initial font is an embedded Noto face, so no unembedded Helvetica enters the PDF.
         self.canvas = Canvas(self.buffer, pagesize=media, pageCompression=1,
                              initialFontName=fonts.initial_font_name(), initialFontSize=10)
+        # the structure tree's many small dictionaries go into compressed object streams
+        objstreams.install(self.canvas._doc)
         if print_shop:
             printshop.setup(self.canvas, self.width, self.height)
         full_title = self._title(title)

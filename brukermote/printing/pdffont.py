@@ -27,6 +27,7 @@ Everything is built inside ReportLab's document model: the font registers itself
 from __future__ import annotations
 
 import hashlib
+import mmap
 import struct
 import threading
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ _WE_HAVE_A_TWO_BY_TWO = 0x0080
 class _Program:
     """One font file, parsed once per process: its tables, glyph locations and metrics."""
 
-    tables: dict[bytes, bytes]
+    tables: dict[bytes, memoryview]  # views into the mapped file
     offsets: tuple[int, ...]  # loca: glyph i is glyf[offsets[i]:offsets[i + 1]]
     advances: tuple[int, ...]  # hmtx advance per glyph, font units
     upem: int
@@ -89,8 +90,10 @@ def _postscript_name(name_table: bytes) -> str:
 
 @cache
 def _program(path: str) -> _Program:
+    # The file is mapped, not read: a document touches the glyphs it draws and the tables it keeps,
+    # so a process does not hold every face whole (the two Chinese faces alone are 8.5 MB).
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
     tables = _read_tables(data)
     head, hhea, maxp = tables[b"head"], tables[b"hhea"], tables[b"maxp"]
     upem = struct.unpack(">H", head[18:20])[0]
@@ -112,7 +115,7 @@ def _program(path: str) -> _Program:
     post = tables.get(b"post", b"")
     italic_angle = struct.unpack(">i", post[4:8])[0] / 65536 if len(post) >= 8 else 0.0
     return _Program(tables, offsets, tuple(advances), upem, bbox, ascent, descent, cap_height, italic_angle,
-                    _postscript_name(tables.get(b"name", b"")))
+                    _postscript_name(bytes(tables.get(b"name", b""))))
 
 
 def _component_offsets(glyph: bytes) -> list[int]:
@@ -183,7 +186,7 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
         pos += len(glyph)
     loca.append(pos)
     total = len(order) + len(composites)
-    tables = dict(program.tables)
+    tables = {tag: bytes(data) for tag, data in program.tables.items() if tag in _KEEP_TABLES}
     tables[b"glyf"] = b"".join(parts)
     tables[b"loca"] = struct.pack(f">{total + 1}I", *loca)
     head = bytearray(tables[b"head"])
@@ -217,7 +220,7 @@ def _renumbered(glyph: bytes, new_id: dict[int, int]) -> bytes:
     """A glyph with its composite components' ids mapped to the subset's (simple glyphs unchanged)."""
     offsets = _component_offsets(glyph)
     if not offsets:
-        return glyph
+        return bytes(glyph)
     data = bytearray(glyph)
     for at in offsets:
         data[at:at + 2] = struct.pack(">H", new_id[struct.unpack(">H", data[at:at + 2])[0]])

@@ -88,6 +88,8 @@ class PrintContext:
     #: what the last document made with this context drew, page by page, and what did not fit
     page_layouts: list = field(default_factory=list)
     layout_problems: list = field(default_factory=list)
+    #: the last document's content digest, without its dates (see :mod:`.objstreams`)
+    content_digest: str | None = None
 
     def t(self, lang: str) -> texts.TextSet:
         if lang not in self._texts:
@@ -231,6 +233,7 @@ class Document:
             printshop.output_intent(self.canvas._doc)
         self.tree.finish()
         self.canvas.save()
+        self.ctx.content_digest = getattr(self.canvas._doc, "_brk_digest", None)
         return self.buffer.getvalue()
 
 

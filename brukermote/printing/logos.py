@@ -126,8 +126,8 @@ def _mark_image(canvas, mark, longest_px: int = MARK_MAX_PX) -> tuple[str, tuple
     doc = canvas._doc
     print_shop = getattr(canvas, "_brk_cmyk", False)
     ink = None if print_shop else one_ink(mark.id, str(mark.updated_at), mark.raster)
-    kind = "brkmark" if ink is None else "brkstencil"
-    name = f"{kind}{mark.id}" if longest_px == MARK_MAX_PX else f"{kind}{mark.id}px{longest_px}"
+    # one name for both kinds: a document draws a mark either as a stencil or as an image, never both
+    name = f"brkmark{mark.id}" if longest_px == MARK_MAX_PX else f"brkmark{mark.id}px{longest_px}"
     registered = doc.getXObjectName(name)
     if registered not in doc.idToObject:
         if ink is not None:

@@ -9,11 +9,14 @@ cross-reference stream. Every reader we support (poppler, MuPDF, Ghostscript, py
 Acrobat) reads them, and PDF/X-4 allows them.
 
 :func:`install` makes one document write itself that way; everything up to the bytes stays
-ReportLab's (its objects, their numbering, the document ID). No Flask in here.
+ReportLab's (its objects, their numbering, the document ID). The document also gets a digest of its
+content without its dates (``doc._brk_digest``): the same print made twice has the same digest, so
+the check of its drawn pages need not run twice. No Flask in here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import zlib
@@ -40,6 +43,9 @@ def _format(doc: pdfdoc.PDFDocument) -> bytes:
     catalog_ref, info_ref = doc.Reference(doc.Catalog), doc.Reference(doc.info)
     number_to_id, object_of, number_version = doc.numberToId, doc.idToObject, doc.idToObjectNumberAndVersion
     out = pdfdoc.PDFFile((1, 5))
+    # What the file draws and says, without when it was made (the info dictionary's dates, XMP
+    # marked ``_brk_volatile``, the file ID): the same document made twice has the same digest.
+    digest = hashlib.sha256()
     direct: dict[int, int] = {}  # object number -> file offset
     packed: list[tuple[int, bytes]] = []  # (object number, its formatted body)
     number = 0
@@ -48,12 +54,16 @@ def _format(doc: pdfdoc.PDFDocument) -> bytes:
         oid = number_to_id[number]
         n, version = number_version[oid]
         doc.encrypt.register(n, version)
-        body = _body(object_of[oid], doc)
+        obj = object_of[oid]
+        body = _body(obj, doc)
+        if obj is not doc.info and not getattr(obj, "_brk_volatile", False):
+            digest.update(b"%d " % n + body)
         if version or body.rstrip().endswith(b"endstream"):  # streams cannot go into object streams
             direct[n] = out.add(b"%d %d obj\n" % (n, version) + body + (b"" if body.endswith(b"\n") else b"\n")
                                 + b"endobj\n")
         else:
             packed.append((n, body))
+    doc._brk_digest = digest.hexdigest()
     count = number - 1
     if count != len(number_to_id):
         raise ValueError(f"object numbers are not contiguous: {count} formatted, {len(number_to_id)} registered")

@@ -25,7 +25,7 @@ from ..core import languages
 from ..core.models import Organisation
 from ..core.phone import display_phone
 from ..meetings.models import Meeting
-from . import fonts, inkcheck, printshop, texts
+from . import fonts, inkcheck, objstreams, printshop, texts
 from .layout import MM, SAFE_MM, Pen, draw_draft, draw_mark_row, mark_row_mm, page_size
 from .tagged import StructureTree
 
@@ -88,6 +88,8 @@ class PrintContext:
     #: what the last document made with this context drew, page by page, and what did not fit
     page_layouts: list = field(default_factory=list)
     layout_problems: list = field(default_factory=list)
+    #: the last document's content digest, without its dates (see :mod:`.objstreams`)
+    content_digest: str | None = None
 
     def t(self, lang: str) -> texts.TextSet:
         if lang not in self._texts:
@@ -159,6 +161,8 @@ class Document:
         # The initial font is an embedded Noto face, so no unembedded Helvetica enters the PDF.
         self.canvas = Canvas(self.buffer, pagesize=media, pageCompression=1,
                              initialFontName=fonts.initial_font_name(), initialFontSize=10)
+        # the structure tree's many small dictionaries go into compressed object streams
+        objstreams.install(self.canvas._doc)
         if print_shop:
             printshop.setup(self.canvas, self.width, self.height)
         full_title = self._title(title)
@@ -229,6 +233,7 @@ class Document:
             printshop.output_intent(self.canvas._doc)
         self.tree.finish()
         self.canvas.save()
+        self.ctx.content_digest = getattr(self.canvas._doc, "_brk_digest", None)
         return self.buffer.getvalue()
 
 

@@ -78,8 +78,8 @@ def face(family: str, bold: bool = False) -> Face:
         filename = bold_file if (bold and bold_file) else regular
         path = FONT_DIR / filename
         rl_name = "Brk-" + path.stem
-        data = path.read_bytes()
-        hb_face = hb.Face(hb.Blob(data))
+        # mapped by HarfBuzz, not read into memory: shaping touches only the tables and glyphs it uses
+        hb_face = hb.Face(hb.Blob.from_file_path(str(path)))
         hb_font = hb.Font(hb_face)
         upem = hb_face.upem
         hb_font.scale = (upem, upem)

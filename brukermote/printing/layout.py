@@ -6,23 +6,19 @@ Documents are drawn on a ReportLab canvas in points; text goes through the engin
 
 from __future__ import annotations
 
-import copy
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
 import qrcode
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A3, A4, A5, A6, landscape
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfdoc
 
 from ..core import languages
-from . import inkcheck, pdftext, printshop, tagged
+from . import inkcheck, pdftext, tagged
 from . import text as engine
+from .logos import draw_marks, mark_pixels  # noqa: F401  (mark_pixels: where the marks were before)
 
 # Binary (Flate) streams without ASCII85: smaller PDFs, and no slow pure-Python encoder.
 rl_config.useA85 = 0
@@ -286,91 +282,6 @@ class MeasuringPen(Pen):
 
 
 # -- marks, QR, draft, cut marks -------------------------------------------------------------------
-
-@lru_cache(maxsize=64)
-def _prepared_image(mark_id: int, updated: str, raster: bytes, longest_px: int) -> pdfdoc.PDFImageXObject:
-    """The mark as a compressed PDF image, made once per process (per upload and size), not per
-    document: ReportLab would otherwise decode, hash and deflate each logo again for every PDF.
-
-    The logo is flattened onto white paper and scaled to ``longest_px`` (at most
-    :data:`MARK_MAX_PX`): a transparency mask makes Ghostscript (what CUPS and many printers use)
-    rasterise every page carrying it at 720 dpi (31 s for 24 letters instead of 0.14 s), and every
-    pixel beyond what the printer resolves is decoded, converted and re-encoded by Ghostscript and
-    poppler on every page that carries the mark.
-    """
-    with Image.open(io.BytesIO(raster)) as original:
-        image = original.convert("RGBA")
-    if max(image.size) > longest_px:
-        image.thumbnail((longest_px, longest_px), Image.LANCZOS)
-    paper = Image.new("RGB", image.size, (255, 255, 255))
-    paper.paste(image, mask=image.getchannel("A"))
-    return pdfdoc.PDFImageXObject(f"brkmark{mark_id}", ImageReader(paper))
-
-
-#: The longest side of a logo as embedded in a PDF (see _prepared_image): 340 dpi at the widest a
-#: mark is printed (A3 poster).
-MARK_MAX_PX = 800
-#: Pixels per inch a logo gets at the size it is printed: what office printers and print shops
-#: resolve (a finer logo only slows every program that reads the file).
-MARK_DPI = 300
-#: Sizes are rounded up to this step, so a document's marks share a few cached images.
-MARK_PX_STEP = 100
-
-
-def mark_pixels(width_pt: float, height_pt: float) -> int:
-    """The longest side, in pixels, a mark drawn ``width_pt`` × ``height_pt`` needs at MARK_DPI."""
-    needed = max(width_pt, height_pt) / 72 * MARK_DPI
-    stepped = -(-int(needed) // MARK_PX_STEP) * MARK_PX_STEP
-    return max(MARK_PX_STEP, min(MARK_MAX_PX, stepped))
-
-
-def _mark_image(canvas, mark, longest_px: int = MARK_MAX_PX) -> str:
-    """The document's image XObject for ``mark`` at ``longest_px`` (embedded once per document and
-    size); returns its name."""
-    doc = canvas._doc
-    name = f"brkmark{mark.id}" if longest_px == MARK_MAX_PX else f"brkmark{mark.id}px{longest_px}"
-    registered = doc.getXObjectName(name)
-    if registered not in doc.idToObject:
-        template = _prepared_image(mark.id, str(mark.updated_at), mark.raster, longest_px)
-        if getattr(canvas, "_brk_cmyk", False):  # print shop: the logo keeps its own (sRGB) colours
-            image = printshop.ICCImage.__new__(printshop.ICCImage)
-            image.__dict__.update(template.__dict__)
-            image.colour_space = printshop.srgb_colour_space(doc)
-        else:
-            image = copy.copy(template)
-        image.name = name
-        doc.Reference(image, registered)
-        doc.addForm(name, image)
-    return name
-
-
-def _canvas_scale(canvas) -> float:
-    """How much the current transformation enlarges what is drawn (a sheet of two A5 pages on A3
-    draws each at 1:1; a proof scaled down needs fewer pixels, never more)."""
-    a, b, c, d = getattr(canvas, "_currentMatrix", (1, 0, 0, 1))[:4]
-    return max(1e-3, abs(a * d - b * c)) ** 0.5
-
-
-def draw_marks(canvas, marks, x: float, y_top: float, width: float, height: float) -> None:
-    """The required marks in one row, each at its own aspect, spread over the width; each is a
-    figure in the structure tree, named by its alternative text."""
-    marks = [m for m in marks if m.raster]
-    if not marks:
-        return
-    slot = width / len(marks)
-    for index, mark in enumerate(marks):
-        w = min(height / mark.aspect, slot - 4 * MM)
-        h = w * mark.aspect
-        cx = x + slot * index + slot / 2
-        name = _mark_image(canvas, mark, mark_pixels(w * _canvas_scale(canvas), h * _canvas_scale(canvas)))
-        with tagged.figure(canvas, mark.name):
-            canvas.saveState()
-            canvas.transform(w, 0, 0, h, cx - w / 2, y_top - (height + h) / 2)
-            canvas._code.append(f"/{canvas._doc.getXObjectName(name)} Do")
-            canvas.restoreState()
-        canvas._currentPageHasImages = 1
-        canvas._formsinuse.append(name)
-
 
 @lru_cache(maxsize=64)
 def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:

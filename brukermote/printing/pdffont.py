@@ -1,4 +1,4 @@
-"""TrueType faces embedded as real PDF text: Type 0 / CIDFontType2 fonts with one CID per (glyph, text).
+"""TrueType faces embedded as real PDF text: simple TrueType subset fonts with one code per shaped cluster.
 
 Why not ReportLab's own ``TTFont``: it encodes characters, not glyphs, into 256-character simple-font
 subsets, so a shaped glyph without a character of its own (an Arabic joining form, a Tamil conjunct,
@@ -7,13 +7,16 @@ and every subset of every font is tagged ``AAAAAA+``. Here the engine places Har
 itself and each font object says, per code, which glyph it draws and which logical characters it
 stands for:
 
-* **CIDs** are allocated per (glyph id, text): the same glyph drawn for two different characters (a
-  space glyph that stands for U+0020 or for a zero-width non-joiner) gets two CIDs, both mapped to
-  that glyph through ``CIDToGIDMap``, each with its own ToUnicode entry. A glyph that is part of a
-  multi-glyph cluster but not its first carries the empty text, so the cluster's characters are
-  extracted once, in logical order (Tamil's pre-base vowel sign is drawn first but read second).
-* **The font program** holds only the glyphs used, renumbered compactly (the ``CIDToGIDMap`` maps
-  each CID to its glyph), and only the tables a PDF TrueType program needs.
+* **Codes** are allocated per shaped cluster (its glyphs and their positions, its text, its
+  advance): the same glyph drawn for two different characters (a space glyph that stands for
+  U+0020 or for a zero-width non-joiner) gets two codes, each with its own ToUnicode entry, and a
+  cluster of several glyphs is one composite glyph, so its characters are extracted once, in
+  logical order (Tamil's pre-base vowel sign is drawn first but read second).
+* **Subsets** are simple TrueType fonts of at most 255 codes; a face that needs more clusters in a
+  document gets several. Each has its own ``cmap`` ((1,0) and (3,0) subtables, code -> glyph),
+  ``/Widths`` with the shaped advances, and a ToUnicode map.
+* **The font program** holds only the glyphs used, renumbered compactly, and only the tables a PDF
+  TrueType program needs.
 * **The subset tag** is six letters derived from the face and the glyph set, so no two subsets in a
   document (or in files a print shop merges) share a tag.
 
@@ -24,6 +27,7 @@ Everything is built inside ReportLab's document model: the font registers itself
 from __future__ import annotations
 
 import hashlib
+import mmap
 import struct
 import threading
 from dataclasses import dataclass
@@ -36,8 +40,8 @@ from .fonts import Face
 __all__ = ["EmbeddedFont", "font_for", "subset_program"]
 
 _lock = threading.Lock()
-# The tables a TrueType program embedded in a PDF needs (ISO 32000-1 §9.9); no cmap, since the
-# CIDToGIDMap selects glyphs, and no layout tables, since the glyphs are already shaped.
+# The tables a TrueType program embedded in a PDF needs (ISO 32000-1 §9.9); the cmap is written per
+# subset (code -> glyph), and no layout tables are kept, since the glyphs are already shaped.
 _KEEP_TABLES = (b"head", b"hhea", b"maxp", b"OS/2", b"hmtx", b"cvt ", b"fpgm", b"prep", b"loca", b"glyf", b"post")
 _ARG_1_AND_2_ARE_WORDS = 0x0001
 _WE_HAVE_A_SCALE = 0x0008
@@ -50,7 +54,7 @@ _WE_HAVE_A_TWO_BY_TWO = 0x0080
 class _Program:
     """One font file, parsed once per process: its tables, glyph locations and metrics."""
 
-    tables: dict[bytes, bytes]
+    tables: dict[bytes, memoryview]  # views into the mapped file
     offsets: tuple[int, ...]  # loca: glyph i is glyf[offsets[i]:offsets[i + 1]]
     advances: tuple[int, ...]  # hmtx advance per glyph, font units
     upem: int
@@ -86,8 +90,10 @@ def _postscript_name(name_table: bytes) -> str:
 
 @cache
 def _program(path: str) -> _Program:
+    # The file is mapped, not read: a document touches the glyphs it draws and the tables it keeps,
+    # so a process does not hold every face whole (the two Chinese faces alone are 8.5 MB).
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
     tables = _read_tables(data)
     head, hhea, maxp = tables[b"head"], tables[b"hhea"], tables[b"maxp"]
     upem = struct.unpack(">H", head[18:20])[0]
@@ -109,7 +115,7 @@ def _program(path: str) -> _Program:
     post = tables.get(b"post", b"")
     italic_angle = struct.unpack(">i", post[4:8])[0] / 65536 if len(post) >= 8 else 0.0
     return _Program(tables, offsets, tuple(advances), upem, bbox, ascent, descent, cap_height, italic_angle,
-                    _postscript_name(tables.get(b"name", b"")))
+                    _postscript_name(bytes(tables.get(b"name", b""))))
 
 
 def _component_offsets(glyph: bytes) -> list[int]:
@@ -180,7 +186,7 @@ def subset_program(path: str, gids: set[int], composites: tuple[tuple[tuple[int,
         pos += len(glyph)
     loca.append(pos)
     total = len(order) + len(composites)
-    tables = dict(program.tables)
+    tables = {tag: bytes(data) for tag, data in program.tables.items() if tag in _KEEP_TABLES}
     tables[b"glyf"] = b"".join(parts)
     tables[b"loca"] = struct.pack(f">{total + 1}I", *loca)
     head = bytearray(tables[b"head"])
@@ -214,7 +220,7 @@ def _renumbered(glyph: bytes, new_id: dict[int, int]) -> bytes:
     """A glyph with its composite components' ids mapped to the subset's (simple glyphs unchanged)."""
     offsets = _component_offsets(glyph)
     if not offsets:
-        return glyph
+        return bytes(glyph)
     data = bytearray(glyph)
     for at in offsets:
         data[at:at + 2] = struct.pack(">H", new_id[struct.unpack(">H", data[at:at + 2])[0]])
@@ -286,79 +292,136 @@ def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
+def _cmap_table(glyph_of_code: list[int]) -> bytes:
+    """A cmap with a (1,0) byte table (code -> glyph) and a (3,0) symbol table (0xF000 + code ->
+    glyph): the two subtables ISO 32000-1 §9.6.6.4 has a reader use for a symbolic TrueType font
+    without an /Encoding, so every reader selects the same glyph for a code."""
+    # format 0 holds glyph ids up to 255; a subset whose composites push ids past that is read
+    # through (3,0) alone (every reader in use takes (3,0) first)
+    byte_table = (struct.pack(">HHH", 0, 262, 0) + bytes(glyph_of_code + [0] * (256 - len(glyph_of_code)))
+                  if max(glyph_of_code) < 256 else b"")
+    last = 0xF000 + len(glyph_of_code) - 1
+    # format 4, two segments: 0xF000..last by an id range, then the required 0xFFFF end
+    segments = [(0xF000, last), (0xFFFF, 0xFFFF)]
+    seg_x2 = 2 * len(segments)
+    search = 2
+    selector = 0
+    while search * 2 <= seg_x2:
+        search *= 2
+        selector += 1
+    ends = struct.pack(">2H", last, 0xFFFF)
+    starts = struct.pack(">2H", 0xF000, 0xFFFF)
+    deltas = struct.pack(">2h", 0, 1)
+    # idRangeOffset of segment 0 points past the two offsets to the glyph array (ISO/IEC 14496-22)
+    range_offsets = struct.pack(">2H", 4, 0)
+    glyphs = struct.pack(f">{len(glyph_of_code)}H", *glyph_of_code)
+    body = ends + b"\0\0" + starts + deltas + range_offsets + glyphs
+    symbol_table = struct.pack(">7H", 4, 14 + len(body), 0, seg_x2, search, selector, seg_x2 - search) + body
+    if not byte_table:
+        return struct.pack(">HHHHI", 0, 1, 3, 0, 12) + symbol_table
+    records = struct.pack(">HHI", 1, 0, 4 + 16) + struct.pack(">HHI", 3, 0, 4 + 16 + len(byte_table))
+    return struct.pack(">HH", 0, 2) + records + byte_table + symbol_table
+
+
+#: Codes per subset font: a simple font has one-byte codes; 0 is left unused (.notdef).
+CODES_PER_SUBSET = 255
+
+
+class _Subset:
+    """One simple TrueType font of a face: up to 255 codes, each one shaped cluster."""
+
+    def __init__(self, resource_name: str):
+        self.resource_name = resource_name
+        self.glyphs: list[int] = [0]  # per code: the face's glyph id, or an appended composite's key
+        self.texts: list[str] = [""]
+        self.widths: list[float] = [0]
+        self.composites: dict[tuple, int] = {}  # components -> appended composite number
+
+
 class EmbeddedFont:
-    """One face in one document: the CIDs used so far and the PDF objects made from them at save time."""
+    """One face in one document: the clusters used so far, spread over simple TrueType subset fonts
+    of at most 255 codes each, and the PDF objects made from them at save time.
+
+    Why simple fonts and not one Type 0 / CIDFontType2 font per face: Ghostscript's ps2write (what
+    CUPS and many office printers convert a PDF with) turns every CIDFontType2 font into Type 3
+    glyph procedures, thousands per document, which made converting a letter about ten times as
+    slow as a plain document's; simple TrueType fonts it keeps as Type 42 fonts.
+    """
 
     def __init__(self, face: Face, resource_name: str):
         self.face = face
-        self.resource_name = resource_name  # e.g. "BrkF1": the name in the page's /Font resources
+        self.resource_name = resource_name  # e.g. "BrkF1": subsets are "BrkF1s0", "BrkF1s1", ...
         self._program = _program(str(face.path))
-        self._cids: dict[tuple, int] = {(((0, 0, 0),), "", 0): 0}
-        self._cid_gid: list[int] = [0]
-        self._cid_text: list[str] = [""]
-        self._widths: list[int] = [0]
+        self._codes: dict[tuple, int] = {}
+        self._subsets: list[_Subset] = []
         self._glyph_count = len(self._program.offsets) - 1
-        self._composites: dict[tuple, int] = {}  # components -> appended composite glyph id
 
     @property
     def scale(self) -> float:
         return 1000.0 / self._program.upem
 
-    def _width(self, gid: int) -> int:
-        advances = self._program.advances
-        return round(advances[gid] * 1000 / self._program.upem) if gid < len(advances) else 0
-
     def cid(self, components: tuple[tuple[int, int, int], ...], text: str, advance: float) -> int:
-        """The CID that draws one cluster and reads as its characters.
+        """The code (``subset * 256 + byte``) that draws one cluster and reads as its characters.
 
         ``components`` are the cluster's glyphs as (gid, dx, dy) in font units from the cluster's
         origin (HarfBuzz's advances within the cluster plus its x/y offsets: Nastaliq's cascade,
         marks, Tamil's pre-base vowel sign); ``advance`` is the cluster's advance in thousandths of
         the font size. A cluster of one unshifted glyph draws that glyph; any other becomes one
-        composite glyph (see :func:`subset_program`). So every CID is one cluster: it reads as the
+        composite glyph (see :func:`subset_program`). So every code is one cluster: it reads as the
         cluster's characters in logical order, its width is the shaped advance, and the page's text
         stays on one baseline with no zero-width glyphs, which is what extractors group lines and
         words by.
         """
         key = (components, text, advance)
-        cid = self._cids.get(key)
-        if cid is None:
-            cid = self._cids[key] = len(self._cid_gid)
-            if cid > 0xFFFF:
-                raise ValueError(f"{self.face.rl_name}: more than 65535 distinct clusters in one document")
+        code = self._codes.get(key)
+        if code is None:
+            if not self._subsets or len(self._subsets[-1].glyphs) > CODES_PER_SUBSET:
+                self._subsets.append(_Subset(f"{self.resource_name}s{len(self._subsets)}"))
+            subset = self._subsets[-1]
             if len(components) == 1 and components[0][1] == 0 and components[0][2] == 0:
                 glyph = components[0][0]
             else:
-                glyph = self._composites.setdefault(components, self._glyph_count + len(self._composites))
-            self._cid_gid.append(glyph)
-            self._cid_text.append(text)
-            self._widths.append(advance)
-        return cid
+                glyph = self._glyph_count + subset.composites.setdefault(components, len(subset.composites))
+            code = self._codes[key] = (len(self._subsets) - 1) * 256 + len(subset.glyphs)
+            subset.glyphs.append(glyph)
+            subset.texts.append(text)
+            subset.widths.append(advance)
+        return code
 
-    def width(self, cid: int) -> float:
-        """The advance a PDF reader applies after ``cid``, in thousandths of the font size."""
-        return self._widths[cid]
+    def width(self, code: int) -> float:
+        """The advance a PDF reader applies after ``code``, in thousandths of the font size."""
+        return self._subsets[code >> 8].widths[code & 0xFF]
+
+    def resource(self, code: int) -> str:
+        """The page resource name of the subset font that holds ``code``."""
+        return self._subsets[code >> 8].resource_name
 
     # -- the PDF objects ----------------------------------------------------------------------------
 
     def addObjects(self, doc) -> None:  # noqa: N802 (ReportLab's delayed-font protocol)
+        for index, subset in enumerate(self._subsets):
+            self._add_subset(doc, index, subset)
+
+    def _add_subset(self, doc, index: int, subset: _Subset) -> None:
         program = self._program
-        composites = tuple(key for key, _gid in sorted(self._composites.items(), key=lambda item: item[1]))
-        gids = sorted({g for g in self._cid_gid if g < self._glyph_count})
-        identity = gids + [value for parts in composites for part in parts for value in part]
+        composites = tuple(key for key, _n in sorted(subset.composites.items(), key=lambda item: item[1]))
+        gids = sorted({g for g in subset.glyphs if g < self._glyph_count})
+        identity = [index] + gids + [value for parts in composites for part in parts for value in part]
         base_name = f"{_tag(program.postscript_name, identity)}+{program.postscript_name}"
         scale = 1000.0 / program.upem
         compress = [pdfdoc.PDFZCompress] if doc.compression else []
 
         font_file = pdfdoc.PDFStream()
-        font_file.content, new_id = subset_program(str(self.face.path), set(gids), composites)
+        content, new_id = subset_program(str(self.face.path), set(gids), composites)
+        cmap = _cmap_table([new_id[g] for g in subset.glyphs])
+        font_file.content = _with_table(content, b"cmap", cmap)
         font_file.dictionary["Length1"] = len(font_file.content)
         font_file.filters = compress
 
         descriptor = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("FontDescriptor"),
             "FontName": pdfdoc.PDFName(base_name),
-            "Flags": 4,  # symbolic: glyphs are selected by the CIDToGIDMap, not by a standard encoding
+            "Flags": 4,  # symbolic: the font's own cmap selects glyphs, not a standard encoding
             "FontBBox": pdfdoc.PDFArray([round(v * scale) for v in program.bbox]),
             "ItalicAngle": program.italic_angle,
             "Ascent": round(program.ascent * scale),
@@ -368,54 +431,49 @@ class EmbeddedFont:
             "FontFile2": doc.Reference(font_file),
         })
 
-        cid_to_gid = pdfdoc.PDFStream()
-        cid_to_gid.content = struct.pack(f">{len(self._cid_gid)}H", *(new_id[g] for g in self._cid_gid))
-        cid_to_gid.filters = compress
-
-        descendant = pdfdoc.PDFDictionary({
-            "Type": pdfdoc.PDFName("Font"),
-            "Subtype": pdfdoc.PDFName("CIDFontType2"),
-            "BaseFont": pdfdoc.PDFName(base_name),
-            "CIDSystemInfo": pdfdoc.PDFDictionary({
-                "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"), "Supplement": 0,
-            }),
-            "FontDescriptor": doc.Reference(descriptor),
-            "DW": 0,
-            "W": pdfdoc.PDFArray([0, pdfdoc.PDFArray(self._widths)]),
-            "CIDToGIDMap": doc.Reference(cid_to_gid),
-        })
-
         to_unicode = pdfdoc.PDFStream()
-        to_unicode.content = self._to_unicode_cmap(base_name)
+        to_unicode.content = _to_unicode_cmap(base_name, subset.texts)
         to_unicode.filters = compress
 
+        last = len(subset.glyphs) - 1
         font = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("Font"),
-            "Subtype": pdfdoc.PDFName("Type0"),
+            "Subtype": pdfdoc.PDFName("TrueType"),
             "BaseFont": pdfdoc.PDFName(base_name),
-            "Encoding": pdfdoc.PDFName("Identity-H"),
-            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(descendant)]),
+            "FirstChar": 1,
+            "LastChar": last,
+            "Widths": pdfdoc.PDFArray(subset.widths[1:]),
+            "FontDescriptor": doc.Reference(descriptor),
             "ToUnicode": doc.Reference(to_unicode),
         })
-        doc.idToObject["BasicFonts"].dict[self.resource_name] = doc.Reference(font, f"BrkFont.{self.resource_name}")
+        name = subset.resource_name
+        doc.idToObject["BasicFonts"].dict[name] = doc.Reference(font, f"BrkFont.{name}")
 
-    def _to_unicode_cmap(self, name: str) -> str:
-        entries = [(cid, text) for cid, text in enumerate(self._cid_text) if cid]
-        lines = [
-            "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-            f"/CMapName /{name.replace('+', '-')}-UCS def", "/CMapType 2 def",
-            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
-        ]
-        for start in range(0, len(entries), 100):
-            chunk = entries[start:start + 100]
-            lines.append(f"{len(chunk)} beginbfchar")
-            # An empty destination string is how a glyph that is not the first of its cluster
-            # says "no characters of my own" (ISO 32000-1 §9.10.3 allows any length).
-            lines.extend(f"<{cid:04X}> <{_utf16_hex(text)}>" for cid, text in chunk)
-            lines.append("endbfchar")
-        lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-        return "\n".join(lines)
+
+def _with_table(font: bytes, tag: bytes, data: bytes) -> bytes:
+    """``font`` with table ``tag`` added (or replaced)."""
+    tables = _read_tables(font)
+    tables[tag] = data
+    return _assemble(tables)
+
+
+def _to_unicode_cmap(name: str, texts: list[str]) -> str:
+    entries = [(code, text) for code, text in enumerate(texts) if code]
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        f"/CMapName /{name.replace('+', '-')}-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", "<00> <FF>", "endcodespacerange",
+    ]
+    for start in range(0, len(entries), 100):
+        chunk = entries[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        # An empty destination string says "no characters of my own" (ISO 32000-1 §9.10.3 allows
+        # any length): a cluster of nothing but invisible characters.
+        lines.extend(f"<{code:02X}> <{_utf16_hex(text)}>" for code, text in chunk)
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines)
 
 
 def font_for(canvas, face: Face) -> EmbeddedFont:

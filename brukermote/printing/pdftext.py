@@ -8,8 +8,8 @@ duplicate layer.
 
 What a reader gets back:
 
-* every glyph's CID carries, in the font's ToUnicode map, the characters of its cluster (the first
-  glyph of a cluster in drawing order carries them all, the others carry nothing), so pdfminer,
+* every cluster is one code of a subset font (a composite glyph when it has several glyphs), whose
+  ToUnicode entry holds the cluster's characters in logical order, so pdfminer,
   pypdf and poppler read the characters of each cluster once and in logical order — Persian's
   zero-width non-joiner included;
 * every word with a glyph that is not the plain glyph of one character (Arabic joining forms,
@@ -85,13 +85,13 @@ def _line_ops(canvas, line: Line, size: float) -> str:
     # Pieces go into the stream in logical order, each drawn at its visual place; inside a piece the
     # glyphs are in visual order. That is what readers that reverse right-to-left runs themselves
     # (pypdf) need, and readers that sort by position (poppler, MuPDF) do not mind.
+    current = [None]  # the subset font set last in this line (each line's operators stand alone)
     for piece in sorted(line.pieces, key=lambda p: p.start):
         font = font_for(canvas, piece.face)
-        out.append(f"/{font.resource_name} {size:.3f} Tf")
         if piece.x != previous_x:
             out.append(f"{piece.x - previous_x:.3f} 0 Td")
             previous_x = piece.x
-        _piece_ops(out, font, piece, size)
+        _piece_ops(out, font, piece, size, current)
     return "\n".join(out)
 
 
@@ -124,9 +124,10 @@ def _cluster_runs(piece: Piece):
     return runs
 
 
-def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float) -> None:
-    """One CID per cluster (see :meth:`.pdffont.EmbeddedFont.cid`), words that need it in an
-    ``/ActualText`` span, and ``TJ`` adjustments only where rounding the widths drifted."""
+def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float, current: list) -> None:
+    """One code per cluster (see :meth:`.pdffont.EmbeddedFont.cid`), words that need it in an
+    ``/ActualText`` span, ``TJ`` adjustments only where rounding the widths drifted, and a ``Tf``
+    wherever the next cluster is in another subset font than ``current[0]``."""
     spans = _word_spans(piece.text)
     word_of = {}
     for index, (a, b) in enumerate(spans):
@@ -166,7 +167,7 @@ def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float) ->
         parts, hexes = [], []
         for item in tj:
             if isinstance(item, int):
-                hexes.append(f"{item:04X}")
+                hexes.append(f"{item & 0xFF:02X}")
             else:
                 if hexes:
                     parts.append("<" + "".join(hexes) + ">")
@@ -191,6 +192,11 @@ def _piece_ops(out: list[str], font: EmbeddedFont, piece: Piece, size: float) ->
                 a, b = spans[word]
                 actual = unicodedata.normalize("NFC", _visible(piece.text[a:b]))
                 out.append(f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC")
+        resource = font.resource(cid)
+        if resource != current[0]:
+            flush()  # the text position carries over: pending drift goes into the next TJ
+            out.append(f"/{resource} {size:.3f} Tf")
+            current[0] = resource
         drift = pen_x - expected
         if abs(drift) > 0.01:  # a hundredth of a point: below any printer's resolution
             tj.append(-drift / scale)

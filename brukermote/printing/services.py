@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -180,13 +182,31 @@ def _make(ctx: PrintContext, request: PrintRequest, contacts, progress=None) -> 
     return documents.SINGLE_LANGUAGE[request.document](ctx, request.language)
 
 
+#: Findings of the check of drawn pages, by (content digest, page layouts): the print page checks a
+#: poster and the final print that follows makes the same file again; rendering and reading it
+#: twice (about 90 ms) was most of a final poster's time. Bounded: a few posters' findings.
+_INK_CACHE: OrderedDict[tuple[str, int], list] = OrderedDict()
+_INK_CACHE_SIZE = 32
+_ink_lock = threading.Lock()
+
+
 def _page_findings(report: preflight.Report, document: str, ctx: PrintContext, pdf: bytes) -> None:
-    try:
-        ink = inkcheck.check_rendered(pdf, ctx.page_layouts)
-    except inkcheck.InkCheckError as exc:  # no renderer: say so rather than pass silently
-        report.warning("ink", _("The printed pages could not be checked: %(reason)s", reason=str(exc)))
-        ink = []
-    preflight.add_page_findings(report, document, ctx.layout_problems, ink)
+    key = (ctx.content_digest, hash(repr(ctx.page_layouts))) if ctx.content_digest else None
+    with _ink_lock:
+        ink = _INK_CACHE.get(key) if key else None
+    if ink is None:
+        try:
+            ink = inkcheck.check_rendered(pdf, ctx.page_layouts)
+        except inkcheck.InkCheckError as exc:  # no renderer: say so rather than pass silently
+            report.warning("ink", _("The printed pages could not be checked: %(reason)s", reason=str(exc)))
+            ink = []
+        else:
+            if key:
+                with _ink_lock:
+                    _INK_CACHE[key] = ink
+                    while len(_INK_CACHE) > _INK_CACHE_SIZE:
+                        _INK_CACHE.popitem(last=False)
+    preflight.add_page_findings(report, document, ctx.layout_problems, list(ink))
 
 
 def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: preflight.Report) -> None:

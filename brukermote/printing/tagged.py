@@ -190,6 +190,7 @@ class StructureTree:
         metadata.dictionary["Type"] = pdfdoc.PDFName("Metadata")
         metadata.dictionary["Subtype"] = pdfdoc.PDFName("XML")
         metadata.filters = []  # XMP stays uncompressed so any tool can find it
+        metadata._brk_volatile = True  # holds the creation time: not part of the content digest
         catalog.Metadata = doc.Reference(metadata)
 
 

@@ -207,7 +207,9 @@ def plain_single(code: str) -> bytes:
 # -- children -----------------------------------------------------------------------------------
 
 def _pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    import pypdf  # our page dictionaries sit in compressed object streams: a regex would miss them
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _rss_mb() -> float:

@@ -290,4 +290,4 @@ def test_draw_returns_height_and_draws_real_text_without_forms():
     c.save()
     pdf = buf.getvalue()
     assert b"/Subtype /Form" not in pdf and b" Do" not in pdf
-    assert pdf.count(b"/Subtype /Type0") == 1  # Naskh has the Arabic letters and the digits
+    assert pdf.count(b"/Subtype /TrueType") == 1  # Naskh has the Arabic letters and the digits

@@ -7,6 +7,17 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("select[data-autosubmit]");
   if (select) select.form.requestSubmit();
 });
+// The print page: a changed choice makes the preflight shown stale. The buttons print the new
+// choice anyway (and the server checks a final print again), so the final button is offered.
+document.querySelectorAll("form[data-print-choice]").forEach((form) => {
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "document") return;
+    const note = form.querySelector("[data-stale]");
+    if (note) note.hidden = false;
+    const final = form.querySelector("[data-final]");
+    if (final) { final.disabled = false; final.removeAttribute("aria-disabled"); }
+  });
+});
 // Background jobs: poll the status URL and update the progress bar until done.
 document.querySelectorAll("[data-job-status]").forEach((box) => {
   const url = box.dataset.jobStatus;
@@ -19,7 +30,7 @@ document.querySelectorAll("[data-job-status]").forEach((box) => {
     const job = await response.json();
     if (bar) { bar.max = job.total || 1; bar.value = job.done; }
     if (text) text.textContent = job.message;
-    if (job.state === "finished" && link) { link.hidden = false; return; }
+    if (job.state === "finished") { if (link && job.download) link.hidden = false; return; }
     if (job.state === "failed") { box.classList.add("failed"); return; }
     setTimeout(tick, 1000);
   };

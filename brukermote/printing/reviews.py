@@ -8,11 +8,14 @@ from __future__ import annotations
 import string
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.capabilities import actor_label, require_reviewer
 from ..core.timeutil import utcnow
+from ..core.validation import strip_bidi_controls, text_problem
 from ..extensions import db
 from . import texts
+from .phrase_labels import label
 from .models import MeetingText, PhraseReview
 
 
@@ -44,6 +47,35 @@ def approve_phrase(language: str, key: str, text: str, actor) -> PhraseReview:
     _audit("printing.approve", actor, f"{language} {key}")
     db.session.flush()
     return review
+
+
+def approve_phrases(language: str, entered: dict[str, str], actor) -> list[PhraseReview]:
+    """Approve several phrases at once (key → the text as the reviewer left it): all or none. Each
+    approval is recorded and audited as a single one is; ``ReviewError`` names every text that
+    cannot be approved, by its label."""
+    require_reviewer(actor, language)
+    sources = texts.phrase_keys()
+    problems, cleaned = [], {}
+    for key, text in entered.items():
+        name = label(key, sources[key])
+        text = strip_bidi_controls(text or "").strip()
+        problem = text_problem(name, text, 2000, multiline=True)
+        if not text:
+            problem = _("%(field)s is empty.", field=name)
+        elif problem is None:
+            try:
+                same = set(placeholders(text)) == set(placeholders(sources[key]))
+            except ValueError:  # an unclosed brace
+                same = False
+            if not same:
+                problem = _("%(field)s must keep the placeholders %(p)s exactly.", field=name,
+                            p=", ".join(sorted(set(placeholders(sources[key])))) or "–")
+        if problem:
+            problems.append(problem)
+        cleaned[key] = text
+    if problems:
+        raise ReviewError(" ".join(problems))
+    return [approve_phrase(language, key, text, actor) for key, text in cleaned.items()]
 
 
 def revoke_phrase(language: str, key: str, actor) -> bool:

@@ -4,7 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..auth import capabilities
 from ..auth.access import admin_required
@@ -15,7 +17,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from . import glossary as glossary_service
 from . import marks as marks_service
-from . import reviews, services, texts
+from . import phrase_labels, reviews, services, texts
 from .documents import PrintError
 from .forms import (
     GlossaryRenderingForm,
@@ -235,16 +237,47 @@ def texts_overview():
     return render_template("printing/texts_overview.html", rows=rows)
 
 
-@bp.route("/printing/texts/<code>")
+def _review_document(value: str | None) -> str | None:
+    return value if value in DOCUMENTS else None
+
+
+@bp.route("/printing/texts/<code>", methods=["GET", "POST"])
 def review_texts(code: str):
+    """The fixed phrases of one language — with ``?document=``, only those that document prints —
+    each with a human label and its Norwegian and English source; a reviewer approves several at once."""
     lang = _language_or_404(code)
+    document = _review_document(request.values.get("document"))
+    entered: dict[str, str] = {}
+    if request.method == "POST":
+        capabilities.require_reviewer(current_user, code)  # a refusal is a 403, whatever was posted
+        form = FlaskForm()  # the CSRF check; the texts are checked by reviews.approve_phrases
+        ticked = [key for key in dict.fromkeys(request.form.getlist("approve")) if key in texts.phrase_keys()]
+        entered = {key: request.form.get(f"text-{key}", "") for key in ticked}
+        if not form.validate_on_submit():
+            flash(_("The form has expired; approve again."), "error")
+        elif not ticked:
+            flash(_("Tick the texts you approve."), "error")
+        else:
+            try:
+                reviews.approve_phrases(code, entered, current_user)
+            except reviews.ReviewError as exc:
+                db.session.rollback()
+                flash(_("Nothing was approved: %(errors)s", errors=str(exc)), "error")
+            else:
+                db.session.commit()
+                flash(ngettext("%(num)d text approved.", "%(num)d texts approved.", len(ticked)), "success")
+                return redirect(url_for("printing.review_texts", code=code, document=document))
     phrases = texts.phrases_for(code)
+    if document:
+        wanted = DOCUMENTS[document].phrase_keys()
+        phrases = {key: p for key, p in phrases.items() if key in wanted}
     norwegian = texts.phrases_for("nb")
     all_terms = glossary_service.terms()
     flags = {key: glossary_service.flag_terms(p.source + " " + norwegian[key].text, all_terms) for key, p in phrases.items()}
     db.session.commit()
     return render_template("printing/review.html", lang=lang, phrases=phrases, norwegian=norwegian, flags=flags,
-                           form=PhraseReviewForm())
+                           form=PhraseReviewForm(), document=document, documents=DOCUMENTS, entered=entered,
+                           label=phrase_labels.label, unreviewed=sum(1 for p in phrases.values() if not p.approved))
 
 
 @bp.route("/printing/texts/<code>/<key>", methods=["POST"])
@@ -260,13 +293,15 @@ def approve_text(code: str, key: str):
             reviews.approve_phrase(code, key, form.text.data, current_user)
         except reviews.ReviewError as exc:
             flash(_("The text must keep the placeholders %(p)s exactly.", p=str(exc)), "error")
-            return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+            return redirect(url_for("printing.review_texts", code=code,
+                                    document=_review_document(request.form.get("document"))) + f"#{key}")
         db.session.commit()
         flash(_("Approved."), "success")
     else:
         flash(" ".join([_("Write the approved text.")] + [e for es in form.errors.values() for e in es]),
               "error")
-    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+    return redirect(url_for("printing.review_texts", code=code,
+                            document=_review_document(request.form.get("document"))) + f"#{key}")
 
 
 @bp.route("/printing/texts/<code>/<key>/revoke", methods=["POST"])
@@ -275,7 +310,8 @@ def revoke_text(code: str, key: str):
     if reviews.revoke_phrase(code, key, current_user):
         db.session.commit()
         flash(_("The approval is withdrawn."), "success")
-    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+    return redirect(url_for("printing.review_texts", code=code,
+                            document=_review_document(request.form.get("document"))) + f"#{key}")
 
 
 # -- per-meeting translations ----------------------------------------------------------------------

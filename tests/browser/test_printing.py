@@ -70,3 +70,22 @@ def test_the_download_link_appears_only_when_the_file_is_ready(page, live_server
     with page.expect_download() as info:
         link.click()
     assert Path(info.value.path()).read_bytes() == b"%PDF-1.4 letters"
+
+
+def test_a_reviewer_approves_several_poster_texts_at_once(page, live_server, member):
+    grant_all(member)
+    db.session.commit()
+    make_meeting(approve=False)
+    sign_in(page, live_server, member.email)
+    page.get_by_role("heading", name="Oversikt").wait_for()
+    page.goto(f"{live_server.url}/printing/texts/ar?document=poster")
+    assert page.locator("section.phrase").count() == 22
+    assert "doc.open_meeting" not in page.inner_text("main")
+    labels = ["Overskrift", "Ledetekst foran stedet", "Slik bestiller man tolk"]
+    for label in labels:
+        page.get_by_label(f"Godkjenn: {label}", exact=True).check()
+    page.get_by_role("button", name="Godkjenn de avkryssede tekstene").click()
+    page.get_by_text("3 tekster er godkjent.").wait_for()
+    for label in labels:
+        section = page.locator("section.phrase", has=page.get_by_role("heading", name=label, exact=True))
+        assert "Godkjent av Nora Ny" in section.inner_text()

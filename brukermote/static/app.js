@@ -7,6 +7,17 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("select[data-autosubmit]");
   if (select) select.form.requestSubmit();
 });
+// The main menu folds behind a button on narrow screens (the CSS decides when; see .menu-toggle).
+document.querySelectorAll("header.top .menu-toggle").forEach((button) => {
+  const header = button.closest("header.top");
+  header.classList.add("foldable");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
+  });
+});
 // The print page: a changed choice makes the preflight shown stale. The buttons print the new
 // choice anyway (and the server checks a final print again), so the final button is offered.
 document.querySelectorAll("form[data-print-choice]").forEach((form) => {

@@ -251,15 +251,17 @@ def review_texts(code: str):
     if request.method == "POST":
         capabilities.require_reviewer(current_user, code)  # a refusal is a 403, whatever was posted
         form = FlaskForm()  # the CSRF check; the texts are checked by reviews.approve_phrases
-        ticked = [key for key in dict.fromkeys(request.form.getlist("approve")) if key in texts.phrase_keys()]
-        entered = {key: request.form.get(f"text-{key}", "") for key in ticked}
+        known = texts.phrase_keys()
+        ticked = [key for key in dict.fromkeys(request.form.getlist("approve")) if key in known]
+        posted = {key: request.form[f"text-{key}"] for key in known if f"text-{key}" in request.form}
+        entered = dict(posted)
         if not form.validate_on_submit():
             flash(_("The form has expired; approve again."), "error")
         elif not ticked:
             flash(_("Tick the texts you approve."), "error")
         else:
             try:
-                reviews.approve_phrases(code, entered, current_user)
+                reviews.approve_phrases(code, posted, ticked, current_user)
             except reviews.ReviewError as exc:
                 db.session.rollback()
                 flash(_("Nothing was approved: %(errors)s", errors=str(exc)), "error")
@@ -277,7 +279,8 @@ def review_texts(code: str):
     db.session.commit()
     return render_template("printing/review.html", lang=lang, phrases=phrases, norwegian=norwegian, flags=flags,
                            form=PhraseReviewForm(), document=document, documents=DOCUMENTS, entered=entered,
-                           label=phrase_labels.label, unreviewed=sum(1 for p in phrases.values() if not p.approved))
+                           label=phrase_labels.label, unreviewed=sum(1 for p in phrases.values() if not p.approved),
+                           ticked=set(request.form.getlist("approve")) if request.method == "POST" else set())
 
 
 @bp.route("/printing/texts/<code>/<key>", methods=["POST"])

@@ -48,6 +48,17 @@ def test_every_main_page_writes_dates_times_and_plurals_the_norwegian_way(app, d
     assert not problems, "\n".join(problems)
 
 
+def test_the_english_pages_have_no_iso_dates_seconds_or_s_plurals_either(app, demo_client):
+    demo_client.post("/language/en", data={"next": "/"})
+    problems = []
+    for path in main_pages(app):
+        text = visible_text(demo_client.get(path, follow_redirects=True).get_data(as_text=True))
+        for name, pattern in (("ISO date", ISO_DATE), ("seconds", SECONDS), ("(s) plural", re.compile(r"\w\(s\)"))):
+            for match in pattern.finditer(text):
+                problems.append(f"{path}: {name}: …{text[max(0, match.start() - 40):match.end() + 20]!r}")
+    assert not problems, "\n".join(problems)
+
+
 def test_status_flash_has_no_capital_mid_sentence(app, admin_client):
     from tests.printing.helpers import make_meeting
 

@@ -241,7 +241,8 @@ def update_meeting(meeting: Meeting, data: MeetingData, expected_version: int) -
 def change_status(meeting: Meeting, new: MeetingStatus, reason: str = "") -> None:
     if new not in STATUS_TRANSITIONS[meeting.status]:
         raise MeetingError(
-            _("A meeting that is %(old)s cannot become %(new)s.", old=meeting.status.title, new=new.title)
+            _("A meeting that is %(old)s cannot become %(new)s.", old=str(meeting.status.title).lower(),
+              new=str(new.title).lower())
         )
     if new == MeetingStatus.cancelled:
         if not reason.strip():

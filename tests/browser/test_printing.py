@@ -35,12 +35,13 @@ def _draft_text(page, meeting) -> tuple[str, str]:
     return download.suggested_filename, pdftotext(Path(download.path()).read_bytes())
 
 
-def test_choosing_arabic_and_pressing_draft_downloads_the_arabic_poster(page, browser, live_server, member):
+def test_choosing_arabic_and_pressing_draft_downloads_the_arabic_poster(page, browser, live_server, live_app, member):
     meeting = make_meeting()
     sign_in(page, live_server, member.email)
     page.get_by_role("heading", name="Oversikt").wait_for()
     name, text = _draft_text(page, meeting)
     assert "-ar-" in name and TOPICS["ar"] in text and TOPICS["nb"] not in text
+    page.screenshot(path=str(live_app.instance_path) + "/print-page.png", full_page=True)
 
     # The same without JavaScript: the choices are part of the form the button submits.
     context = browser.new_context(locale="nb-NO", java_script_enabled=False, accept_downloads=True)
@@ -72,7 +73,7 @@ def test_the_download_link_appears_only_when_the_file_is_ready(page, live_server
     assert Path(info.value.path()).read_bytes() == b"%PDF-1.4 letters"
 
 
-def test_a_reviewer_approves_several_poster_texts_at_once(page, live_server, member):
+def test_a_reviewer_approves_several_poster_texts_at_once(page, live_server, live_app, member):
     grant_all(member)
     db.session.commit()
     make_meeting(approve=False)
@@ -86,6 +87,7 @@ def test_a_reviewer_approves_several_poster_texts_at_once(page, live_server, mem
         page.get_by_label(f"Godkjenn: {label}", exact=True).check()
     page.get_by_role("button", name="Godkjenn de avkryssede tekstene").click()
     page.get_by_text("3 tekster er godkjent.").wait_for()
+    page.screenshot(path=str(live_app.instance_path) + "/review-poster-ar.png")
     for label in labels:
         section = page.locator("section.phrase", has=page.get_by_role("heading", name=label, exact=True))
         assert "Godkjent av Nora Ny" in section.inner_text()

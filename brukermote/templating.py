@@ -1,4 +1,6 @@
-"""Jinja filters and globals shared by every template."""
+"""Jinja filters and globals shared by every template — and the one place where numbers, amounts,
+dates and times are written for people: views, charts and messages call these functions too, so
+every page writes «4,5», «kr 1 633,33», «jan. 2009» and «13:30» as the UI language does (Babel/CLDR)."""
 
 from __future__ import annotations
 
@@ -6,20 +8,23 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_time, get_locale
 
 from .core import languages
 from .core.phone import display_phone
 from .core.timeutil import to_local
 
 
-def _local_datetime(moment: dt.datetime | None, fmt: str = "medium") -> str:
+def local_datetime(moment: dt.datetime | None, fmt: str = "medium") -> str:
+    """Date and time in the committee's time zone, without seconds: «8. des. 2026, 13:30»."""
     if moment is None:
         return ""
-    return format_datetime(moment, fmt)
+    moment = to_local(moment)
+    # The 24-hour clock in both UI languages, as Norwegian timetables and the printed material show it.
+    return f"{format_date(moment.date(), fmt)}, {format_time(moment.time(), 'HH:mm')}"
 
 
-def _local_date(value, fmt: str = "EEEE d. MMMM y") -> str:
+def local_date(value, fmt: str = "EEEE d. MMMM y") -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -27,16 +32,36 @@ def _local_date(value, fmt: str = "EEEE d. MMMM y") -> str:
     return format_date(value, fmt)
 
 
-def _local_time(moment: dt.datetime | None) -> str:
+def short_date(value) -> str:
+    """A date in a table or a sentence: «24. jan. 2007» (never 2007-01-24)."""
+    return local_date(value, "medium")
+
+
+def month(value) -> str:
+    """A month on a chart axis or in a heading: «jan. 2009»."""
+    return local_date(value, "MMM y")
+
+
+def local_time(moment: dt.datetime | dt.time | None) -> str:
     if moment is None:
         return ""
-    return to_local(moment).strftime("%H:%M")
+    if isinstance(moment, dt.datetime):
+        moment = to_local(moment)
+    return moment.strftime("%H:%M")
 
 
-def _money(value: Decimal | None) -> str:
+def money(value: Decimal | float | None, decimals: int = 2) -> str:
+    """«kr 1 633,33» in Norwegian, «kr 1,633.33» in English."""
     if value is None:
         return "–"
-    return "kr " + format_decimal(value, "#,##0.00")
+    return "kr " + format_decimal(value, "#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def number(value: float | Decimal | int | None, decimals: int = 1) -> str:
+    """A measured number as the UI language writes it: «4,5» in Norwegian, «4.5» in English."""
+    if value is None:
+        return "–"
+    return format_decimal(value, "#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
 def _percent(share: float | None, decimals: int = 1) -> str:
@@ -67,10 +92,13 @@ def aria(field) -> dict:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=_local_datetime,
-        local_date=_local_date,
-        local_time=_local_time,
-        money=_money,
+        local_datetime=local_datetime,
+        local_date=local_date,
+        short_date=short_date,
+        month=month,
+        local_time=local_time,
+        money=money,
+        number=number,
         percent=_percent,
         phone=display_phone,
         language_name=_language_name,

@@ -24,7 +24,9 @@ class Bar:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+    from ..templating import number
+
+    return number(value, 0 if float(value).is_integer() else 1)
 
 
 def _step(top: float) -> int:

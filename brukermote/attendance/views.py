@@ -13,6 +13,7 @@ from ..core.forms import parse_iso_date
 from ..core.hooks import MeetingPanel, PlanningHint, registry, subscribe
 from ..extensions import csrf, db, limiter
 from ..meetings.models import Meeting
+from ..templating import money, month, short_date
 from . import charts, exports, reports, services
 from .forms import AttendanceForm, FeedbackForm, FollowUpForm, TopicForm
 from .models import Feedback, FeedbackChannel, TopicStatus, TopicSuggestion
@@ -238,8 +239,7 @@ def reports_page():
     backwards = _reversed(start, end)
     facts = [] if backwards else reports.meeting_facts(reports.reported_meetings(start, end))
     # Labels in the committee's time: a meeting late on the last evening of a month is that month's.
-    series = [charts.Bar(f.meeting.local_start.strftime("%Y-%m") if len(facts) > 12 else
-                         f.meeting.local_start.strftime("%m.%y"),
+    series = [charts.Bar(month(f.meeting.local_start.date()),
                          f.participants.low if f.participants else None, f.participants.high if f.participants else None,
                          bool(f.participants and f.participants.approximate)) for f in facts]
 
@@ -268,9 +268,9 @@ def reports_page():
         groupings=groupings, years=years, used_languages=used_languages, funnel=funnel,
         funnel_chart=charts.horizontal(funnel_bars, "chart-funnel-title"),
         language_chart=charts.horizontal(language_bars, "chart-languages-title"),
-        cost_chart=charts.horizontal([charts.Bar(f.meeting.local_start.strftime("%Y-%m-%d"),
+        cost_chart=charts.horizontal([charts.Bar(short_date(f.meeting.local_start.date()),
                                                  float(f.cost_per_participant), float(f.cost_per_participant),
-                                                 value_text=f"{f.cost_per_participant:.0f} kr")
+                                                 value_text=money(f.cost_per_participant))
                                       for f in costed[-24:]], "chart-cost-title"),
         costed=costed,
     ), 400 if backwards else 200
@@ -310,11 +310,11 @@ def overview():
 
 def _period_text(start: dt.date | None, end: dt.date | None) -> str:
     if start and end:
-        return _("%(start)s – %(end)s", start=start.isoformat(), end=end.isoformat())
+        return _("%(start)s – %(end)s", start=short_date(start), end=short_date(end))
     if start:
-        return _("From %(start)s", start=start.isoformat())
+        return _("From %(start)s", start=short_date(start))
     if end:
-        return _("Until %(end)s", end=end.isoformat())
+        return _("Until %(end)s", end=short_date(end))
     return _("All meetings")
 
 

@@ -118,6 +118,10 @@ def job_status(token: str):
 @bp.route("/jobs/<token>/download")
 def job_download(token: str):
     job = _job(token)
+    if job.state in (JobState.queued, JobState.running):
+        # Not ready yet (a link followed too early, or from history): back to the progress page.
+        flash(_("The file is not ready yet."), "info")
+        return redirect(url_for("core.job_status", token=job.token))
     if job.state != JobState.finished or not job.result_file:
         abort(404)
     return send_file(jobs_dir() / job.result_file, mimetype=job.result_mimetype,

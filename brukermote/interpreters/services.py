@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from ..core import languages
@@ -109,9 +110,11 @@ def delete_provider(provider: InterpreterProvider) -> None:
     used = db.session.scalar(sa.select(sa.func.count(InterpreterBooking.id))
                              .where(InterpreterBooking.provider_id == provider.id))
     if used:
-        raise InterpreterError(_(
-            "%(name)s cannot be deleted: %(n)d booking(s) refer to it. The bookings keep their history; "
-            "change their provider first if it really must go.", name=provider.name, n=used))
+        raise InterpreterError(ngettext(
+            "%(name)s cannot be deleted: %(num)d booking refers to it. The booking keeps its history; "
+            "change its provider first if it really must go.",
+            "%(name)s cannot be deleted: %(num)d bookings refer to it. The bookings keep their history; "
+            "change their provider first if it really must go.", used, name=provider.name))
     db.session.delete(provider)
     db.session.flush()
 
@@ -478,9 +481,11 @@ def warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[Warnin
     standing = [b for b in rows if b.status in STANDING]
     if meeting.is_cancelled:
         if standing:
-            result.append(Warning("error", _(
-                "The meeting is cancelled but %(n)d interpreter booking(s) still stand (%(languages)s): "
-                "tell the provider and cancel them.", n=len(standing),
+            result.append(Warning("error", ngettext(
+                "The meeting is cancelled but %(num)d interpreter booking still stands (%(languages)s): "
+                "tell the provider and cancel it.",
+                "The meeting is cancelled but %(num)d interpreter bookings still stand (%(languages)s): "
+                "tell the provider and cancel them.", len(standing),
                 languages=", ".join(language_label(b.language) for b in standing)), url))
         return result
     if meeting.ends_at < now:
@@ -493,9 +498,10 @@ def warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[Warnin
     covered = {b.language for b in rows if b.status in COVERING}
     for code, count in sorted(registration_needs(meeting).items()):
         if code not in covered:
-            result.append(Warning("warning", _(
-                "%(n)d registration(s) need an interpreter in %(language)s, but no booking covers it.",
-                n=count, language=language_label(code)), url))
+            result.append(Warning("warning", ngettext(
+                "%(num)d registration needs an interpreter in %(language)s, but no booking covers it.",
+                "%(num)d registrations need an interpreter in %(language)s, but no booking covers it.",
+                count, language=language_label(code)), url))
     for booking in rows:
         if booking.status in (BookingStatus.needed, BookingStatus.ordered) and now >= lead_deadline(booking):
             provider = booking.provider.name if booking.provider else _("the provider")

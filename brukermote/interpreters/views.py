@@ -313,7 +313,7 @@ def set_status(booking_id: int):
             services.change_booking_status(booking, new)
             db.session.commit()
             flash(_("The %(language)s booking is now %(status)s.", language=services.language_label(booking.language),
-                    status=booking.status.title), "success")
+                    status=str(booking.status.title).lower()), "success")
         except services.InterpreterError as exc:
             db.session.rollback()
             flash(str(exc), "error")

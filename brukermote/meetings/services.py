@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -241,7 +242,8 @@ def update_meeting(meeting: Meeting, data: MeetingData, expected_version: int) -
 def change_status(meeting: Meeting, new: MeetingStatus, reason: str = "") -> None:
     if new not in STATUS_TRANSITIONS[meeting.status]:
         raise MeetingError(
-            _("A meeting that is %(old)s cannot become %(new)s.", old=meeting.status.title, new=new.title)
+            _("A meeting that is %(old)s cannot become %(new)s.", old=str(meeting.status.title).lower(),
+              new=str(new.title).lower())
         )
     if new == MeetingStatus.cancelled:
         if not reason.strip():
@@ -337,7 +339,8 @@ def delete_venue(venue: Venue) -> None:
     used = db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(Meeting.venue_id == venue.id))
     if used:
         raise MeetingError(
-            _("%(venue)s is used by %(n)d meeting(s) and cannot be deleted.", venue=venue.name, n=used)
+            ngettext("%(venue)s is used by %(num)d meeting and cannot be deleted.",
+                     "%(venue)s is used by %(num)d meetings and cannot be deleted.", used, venue=venue.name)
         )
     db.session.delete(venue)
     db.session.flush()
@@ -477,7 +480,7 @@ def meeting_warnings(meeting: Meeting) -> list[Warning]:
         overdue = [t for t in meeting.tasks if not t.is_done and t.due_date < today]
         if overdue:
             warnings.append(
-                Warning("warning", _("%(n)d task(s) are overdue.", n=len(overdue)),
+                Warning("warning", ngettext("%(num)d task is overdue.", "%(num)d tasks are overdue.", len(overdue)),
                         url_for("meetings.detail", meeting_id=meeting.id) + "#checklist")
             )
         if meeting.ends_at < utcnow():
@@ -487,3 +490,10 @@ def meeting_warnings(meeting: Meeting) -> list[Warning]:
     for provider in registry.warning_providers:
         warnings.extend(provider(meeting))
     return warnings
+
+
+def usual_meeting_type() -> MeetingType:
+    """The type most meetings have (a user meeting when there are none yet): what a new meeting starts as."""
+    counts = sa.select(Meeting.type, sa.func.count(Meeting.id).label("n")).group_by(Meeting.type)
+    row = db.session.execute(counts.order_by(sa.desc("n"), Meeting.type).limit(1)).first()
+    return row[0] if row else MeetingType.user_meeting

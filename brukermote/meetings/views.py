@@ -139,6 +139,7 @@ def create():
         form.target_languages.data = list(org.default_target_languages)
         form.interpreter_languages.data = list(org.default_interpreter_languages)
         form.topic.data = request.args.get("topic", "")
+        form.type.data = services.usual_meeting_type().value
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(_meeting_data(form), created_by=current_user)
@@ -231,7 +232,7 @@ def set_status(meeting_id: int):
         try:
             services.change_status(meeting, MeetingStatus(form.status.data))
             db.session.commit()
-            flash(_("The meeting is now %(status)s.", status=meeting.status.title), "success")
+            flash(_("The meeting is now %(status)s.", status=str(meeting.status.title).lower()), "success")
         except (services.MeetingError, ValueError) as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import ngettext
+
 from ..core import languages
 from . import tagged
 from .document import NB, Document, PrintContext, PrintError, direction, row_width
@@ -20,10 +22,10 @@ def _require_addresses(contacts: list) -> None:
     missing = [c for c in contacts if not c.has_postal_address]
     if missing:
         listed = ", ".join(f"#{c.id}" for c in missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise PrintError(
-            f"{len(missing)} kontakt(er) mangler postadresse ({listed}); ingen brev er laget. "
-            f"/ {len(missing)} contact(s) have no postal address ({listed}); no letters were made."
-        )
+        raise PrintError(ngettext(
+            "%(num)d contact has no postal address (%(listed)s); no letters were made.",
+            "%(num)d contacts have no postal address (%(listed)s); no letters were made.",
+            len(missing), listed=listed))
 
 
 def _letter_language(contact) -> str:

@@ -34,7 +34,7 @@ class MeetingTextForm(InputLimits, FlaskForm):
 
 
 class GlossaryTermForm(InputLimits, FlaskForm):
-    term = StringField(_l("Norwegian term(s), comma-separated"), validators=[DataRequired(), Length(max=200)])
+    term = StringField(_l("Norwegian terms, comma-separated"), validators=[DataRequired(), Length(max=200)])
     source_terms = StringField(_l("English source words, comma-separated"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l("Note for translators"), validators=[Optional(), Length(max=3000)])
 

@@ -13,11 +13,13 @@ from urllib.parse import urlsplit
 from babel.dates import get_day_names
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core import languages
 from ..core.models import Organisation
 from ..core.timeutil import local_zone, utcnow
 from ..meetings.models import Meeting, MeetingStatus
+from ..templating import short_date
 from . import marks as marks_service
 from . import texts
 from .layout import DOCUMENTS, mark_widths_mm, qr_matrix
@@ -105,7 +107,7 @@ def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | 
     if meeting.status == MeetingStatus.cancelled:
         report.error("cancelled", _("The meeting is cancelled."))
     if meeting.starts_at < utcnow():
-        report.error("past", _("The meeting is in the past (%(date)s).", date=meeting.local_date.isoformat()))
+        report.error("past", _("The meeting is in the past (%(date)s).", date=short_date(meeting.local_date)))
     if not (org.sender_line or "").strip():
         report.error("sender", _("The sender line is missing: add it under Settings."))
     if not (org.interpreter_phone or "").strip():
@@ -157,8 +159,10 @@ def run(meeting: Meeting, document: str = "poster", language_codes: list[str] | 
         phrases = texts.phrases_for(code)
         unreviewed = [p.key for key, p in phrases.items() if key in wanted_keys and not p.approved]
         if unreviewed:
-            report.error("unreviewed", _("%(n)d fixed phrase(s) in %(lang)s are not approved by a fluent reviewer.",
-                                         n=len(unreviewed), lang=languages.get(code).name_nb), code)
+            report.error("unreviewed", ngettext(
+                "%(num)d fixed phrase in %(lang)s is not approved by a fluent reviewer.",
+                "%(num)d fixed phrases in %(lang)s are not approved by a fluent reviewer.",
+                len(unreviewed), lang=languages.get(code).name_nb), code)
         for field_name in ("topic",) + (("description",) if spec.uses_description else ()):
             _text, approved = texts.meeting_text(meeting, code, field_name)
             if not approved:

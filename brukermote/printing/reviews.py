@@ -8,11 +8,14 @@ from __future__ import annotations
 import string
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.capabilities import actor_label, require_reviewer
 from ..core.timeutil import utcnow
+from ..core.validation import strip_bidi_controls, text_problem
 from ..extensions import db
 from . import texts
+from .phrase_labels import label
 from .models import MeetingText, PhraseReview
 
 
@@ -44,6 +47,39 @@ def approve_phrase(language: str, key: str, text: str, actor) -> PhraseReview:
     _audit("printing.approve", actor, f"{language} {key}")
     db.session.flush()
     return review
+
+
+def approve_phrases(language: str, posted: dict[str, str], ticked: list[str], actor) -> list[PhraseReview]:
+    """Approve the ``ticked`` phrases at once, each as the reviewer left its text in ``posted`` (key →
+    text): all or none. Every posted text is checked, ticked or not, so a form with a bad text saves
+    nothing. Each approval is recorded and audited as a single one is; ``ReviewError`` names every
+    text that cannot be approved, by its label."""
+    require_reviewer(actor, language)
+    sources = texts.phrase_keys()
+    problems, cleaned = [], {}
+    for key, text in posted.items():
+        name = label(key, sources[key])
+        text = strip_bidi_controls(text or "").strip()
+        problem = text_problem(name, text, 2000, multiline=True)
+        if problem is None and key in ticked:
+            if not text:
+                problem = _("%(field)s is empty.", field=name)
+            else:
+                try:
+                    same = set(placeholders(text)) == set(placeholders(sources[key]))
+                except ValueError:  # an unclosed brace
+                    same = False
+                if not same:
+                    problem = _("%(field)s must keep the placeholders %(p)s exactly.", field=name,
+                                p=", ".join(sorted(set(placeholders(sources[key])))) or "–")
+        if problem:
+            problems.append(problem)
+        cleaned[key] = text
+    missing = [key for key in ticked if key not in posted]
+    problems += [_("%(field)s is empty.", field=label(key, sources[key])) for key in missing]
+    if problems:
+        raise ReviewError(" ".join(problems))
+    return [approve_phrase(language, key, cleaned[key], actor) for key in ticked]
 
 
 def revoke_phrase(language: str, key: str, actor) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.capabilities import CapabilityError, require_personal_printer
 from ..core import languages
@@ -39,6 +40,9 @@ class PrintRequest:
     with_nb: bool = False
     draft: bool = False
     contact_ids: list[int] | None = None
+    #: letters, envelopes, labels: only recipients who read these languages (None = every language).
+    #: Lets the committee print the Norwegian letters while other languages are still in review.
+    languages: list[str] | None = None
     label_layout: str | None = None
     pages: int = 1
     #: posters and flyers: "office" (any printer, white margins) or "printshop" (bleed, crop marks, K)
@@ -64,16 +68,33 @@ def context(meeting: Meeting, draft: bool) -> PrintContext:
                         url=preflight.public_url(meeting))
 
 
-def select_contacts(contact_ids: list[int] | None) -> list[Contact]:
-    """The chosen contacts, or everyone who consented to news by post (in a stable order)."""
+def letter_language(contact: Contact) -> str:
+    """The language a contact's letter is printed in (an unknown code prints in Norwegian)."""
+    return contact.language if contact.language in languages.LANGUAGES else "nb"
+
+
+def select_contacts(contact_ids: list[int] | None, language_codes: list[str] | None = None) -> list[Contact]:
+    """The chosen contacts, or everyone who consented to news by post (in a stable order); with
+    ``language_codes``, only those whose letter is in one of these languages."""
     query = sa.select(Contact).order_by(Contact.name, Contact.id)
     if contact_ids:
         rows = list(db.session.scalars(query.where(Contact.id.in_(contact_ids))))
         missing = set(contact_ids) - {c.id for c in rows}
         if missing:
-            raise PrintError(_("Unknown contact(s): %(ids)s.", ids=", ".join(str(i) for i in sorted(missing))))
-        return rows
-    return [c for c in db.session.scalars(query) if c.consents_to(ConsentPurpose.news_post)]
+            raise PrintError(ngettext("Unknown contact: %(ids)s.", "Unknown contacts: %(ids)s.", len(missing),
+                                      ids=", ".join(str(i) for i in sorted(missing))))
+    else:
+        rows = [c for c in db.session.scalars(query) if c.consents_to(ConsentPurpose.news_post)]
+    if language_codes:
+        rows = [c for c in rows if letter_language(c) in language_codes]
+    return rows
+
+
+def _contacts_for(request: PrintRequest) -> list[Contact]:
+    contacts = select_contacts(request.contact_ids, request.languages)
+    if not contacts:
+        raise PrintError(_("No recipients match the choice: choose other languages or recipients."))
+    return contacts
 
 
 def check(meeting: Meeting, request: PrintRequest, contacts: list[Contact] | None = None,
@@ -81,7 +102,9 @@ def check(meeting: Meeting, request: PrintRequest, contacts: list[Contact] | Non
     """Preflight: the meeting's data, and (``pages``) the pages as they would print."""
     spec = DOCUMENTS[request.document]
     if spec.per_contact:
-        codes = sorted({c.language if c.language in languages.LANGUAGES else "nb" for c in contacts or []} | {"nb"})
+        # Only the languages of the letters being printed: the Norwegian letters print finally while
+        # the other languages are still in review. The return slip and envelopes are Norwegian too.
+        codes = sorted({letter_language(c) for c in contacts or []} | {"nb"})
     else:
         codes = [request.language] + (["nb"] if request.with_nb and request.language != "nb" else [])
     report = preflight.run(meeting, request.document, codes, request.size)
@@ -103,6 +126,9 @@ def validate(request: PrintRequest) -> None:
         raise PrintError(_("%(doc)s has no print-shop variant.", doc=spec.title))
     if request.sheet not in ("sheet", "single"):
         raise PrintError(_("Unknown sheet layout «%(sheet)s».", sheet=request.sheet))
+    unknown = [code for code in request.languages or [] if code not in languages.LANGUAGES]
+    if unknown:
+        raise PrintError(_("Unknown language «%(code)s».", code=", ".join(unknown)))
 
 
 def render(meeting: Meeting, request: PrintRequest, *, actor=None, progress=None) -> tuple[bytes, preflight.Report]:
@@ -116,7 +142,7 @@ def render(meeting: Meeting, request: PrintRequest, *, actor=None, progress=None
     spec = DOCUMENTS[request.document]
     if spec.personal_data:
         require_personal_printer(actor)
-    contacts = select_contacts(request.contact_ids) if spec.per_contact else None
+    contacts = _contacts_for(request) if spec.per_contact else None
     report = check(meeting, request, contacts, pages=False)
     if not request.draft and not report.ok:
         raise PreflightFailed(report)
@@ -159,6 +185,8 @@ def audit_print(meeting: Meeting, request: PrintRequest, actor, count: int) -> N
     from ..outreach.services import audit
 
     who = "chosen" if request.contact_ids else "consented"
+    if request.languages:
+        who += " in " + ",".join(sorted(request.languages))
     audit(f"print.{request.document}", None, actor,
           detail=f"meeting:{meeting.id}: {count} contacts ({who}){' draft' if request.draft else ''}")
 
@@ -221,7 +249,7 @@ def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: prefl
             return
         longest: dict[str, Contact] = {}
         for contact in contacts:
-            code = contact.language if contact.language in languages.LANGUAGES else "nb"
+            code = letter_language(contact)
             size = len(contact.name or "") + sum(len(line) for line in contact.address_lines())
             best = longest.get(code)
             if best is None or size > len(best.name or "") + sum(len(line) for line in best.address_lines()):

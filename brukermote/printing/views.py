@@ -4,7 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..auth import capabilities
 from ..auth.access import admin_required
@@ -15,7 +17,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from . import glossary as glossary_service
 from . import marks as marks_service
-from . import reviews, services, texts
+from . import phrase_labels, reviews, services, texts
 from .documents import PrintError
 from .forms import (
     GlossaryRenderingForm,
@@ -47,33 +49,79 @@ def _language_or_404(code: str):
 
 # -- the print page -----------------------------------------------------------------------------
 
+class ChoiceError(ValueError):
+    """A print choice that cannot be understood; the message is for the user."""
+
+
+def _ids(values, name: str) -> list[int] | None:
+    raw = [v.strip() for v in values.getlist(name) if v.strip()]
+    if not all(v.isdigit() and len(v) < 12 for v in raw):
+        # Never fall back to "everyone": a garbled choice of recipients must print nothing.
+        raise ChoiceError(_("The choice of recipients could not be read; choose them again."))
+    return [int(v) for v in raw] or None
+
+
 def _print_request_from(values) -> services.PrintRequest:
+    """The choices of the print form (query string or posted form alike)."""
     document = values.get("document", "poster")
     if document not in DOCUMENTS:
         document = "poster"
     spec = DOCUMENTS[document]
     size = values.get("size") if values.get("size") in spec.sizes else spec.default_size
+    codes = [c for c in dict.fromkeys(values.getlist("languages")) if c in languages.LANGUAGES] if spec.per_contact else []
     return services.PrintRequest(
         document=document, language=values.get("language", "nb"), size=size,
         with_nb=values.get("with_nb") in ("1", "y", "on"), draft=values.get("draft") == "1",
         label_layout=values.get("label_layout") or None,
         variant="printshop" if spec.print_shop and values.get("variant") == "printshop" else "office",
         sheet="single" if document == "flyer" and values.get("sheet") == "single" else "sheet",
+        contact_ids=_ids(values, "contact") if spec.per_contact else None, languages=codes or None,
     )
+
+
+def _choice_args(req: services.PrintRequest) -> dict:
+    """The choices as query arguments of the print page (lists repeat the name)."""
+    args = {"document": req.document, "size": req.size, "variant": req.variant, "sheet": req.sheet}
+    if DOCUMENTS[req.document].per_contact:
+        args.update(languages=req.languages or [], contact=req.contact_ids or [])
+    else:
+        args.update(language=req.language, with_nb="1" if req.with_nb else "")
+    return args
+
+
+def _recipient_languages(consented) -> list[tuple]:
+    """Each language the consented recipients' letters are in: (language, how many, unreviewed letter texts)."""
+    counts: dict[str, int] = {}
+    for contact in consented:
+        code = services.letter_language(contact)
+        counts[code] = counts.get(code, 0) + 1
+    wanted = DOCUMENTS["letters"].phrase_keys()
+    rows = []
+    for code in sorted(counts, key=lambda c: (c != "nb", languages.get(c).name_nb)):
+        unreviewed = sum(1 for key, p in texts.phrases_for(code).items() if key in wanted and not p.approved)
+        rows.append((languages.get(code), counts[code], unreviewed))
+    return rows
 
 
 @bp.route("/meetings/<int:meeting_id>/print")
 def print_page(meeting_id: int):
     meeting = _meeting(meeting_id)
-    req = _print_request_from(request.args)
+    contacts, consented, report, error = [], [], None, None
+    try:
+        req = _print_request_from(request.args)
+    except ChoiceError as exc:
+        args = request.args.copy()
+        args.poplist("contact")
+        req, error = _print_request_from(args), str(exc)
     if req.language not in languages.LANGUAGES:
         req.language = "nb"
     spec = DOCUMENTS[req.document]
-    contacts, report, error = [], None, None
     may_print = not spec.personal_data or capabilities.may_print_personal(current_user)
     try:
-        contacts = services.select_contacts(None) if spec.per_contact else []
-        if may_print:
+        if spec.per_contact:
+            consented = services.select_contacts(None)
+            contacts = services.select_contacts(req.contact_ids, req.languages)
+        if may_print and not error:
             # The preflight lays out sample letters with real names: only for those who may print them.
             report = services.check(meeting, req, contacts)
     except PrintError as exc:
@@ -83,19 +131,28 @@ def print_page(meeting_id: int):
         "printing/print.html", meeting=meeting, req=req, spec=spec, documents=DOCUMENTS, report=report,
         error=error, contacts_count=len(contacts), threshold=services.BACKGROUND_THRESHOLD, may_print=may_print,
         language_codes=list(dict.fromkeys((meeting.target_languages or []) + ["nb"])),
+        recipient_languages=_recipient_languages(consented) if spec.per_contact else [],
+        # Names only for members allowed to print them.
+        consented=consented if may_print else [],
     )
 
 
 @bp.route("/meetings/<int:meeting_id>/print", methods=["POST"])
 def make_pdf(meeting_id: int):
     meeting = _meeting(meeting_id)
-    req = _print_request_from(request.form)
+    try:
+        req = _print_request_from(request.form)
+    except ChoiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("printing.print_page", meeting_id=meeting.id, document=request.form.get("document")))
     spec = DOCUMENTS[req.document]
-    back = url_for("printing.print_page", meeting_id=meeting.id, document=req.document, language=req.language,
-                   size=req.size, with_nb="1" if req.with_nb else "", variant=req.variant, sheet=req.sheet)
+    back = url_for("printing.print_page", meeting_id=meeting.id, **_choice_args(req))
+    if request.form.get("draft") not in ("0", "1"):
+        # "Check" (or a changed document choice): show the preflight for exactly these choices.
+        return redirect(back)
     # The services check the capability and write the audit entry (CapabilityError is a 403).
     try:
-        recipients = len(services.select_contacts(req.contact_ids)) if spec.per_contact else 0
+        recipients = len(services.select_contacts(req.contact_ids, req.languages)) if spec.per_contact else 0
         if spec.per_contact and recipients > services.BACKGROUND_THRESHOLD:
             job = services.start_background(meeting, req, user=current_user)
             return redirect(url_for("core.job_status", token=job.token))
@@ -180,16 +237,50 @@ def texts_overview():
     return render_template("printing/texts_overview.html", rows=rows)
 
 
-@bp.route("/printing/texts/<code>")
+def _review_document(value: str | None) -> str | None:
+    return value if value in DOCUMENTS else None
+
+
+@bp.route("/printing/texts/<code>", methods=["GET", "POST"])
 def review_texts(code: str):
+    """The fixed phrases of one language — with ``?document=``, only those that document prints —
+    each with a human label and its Norwegian and English source; a reviewer approves several at once."""
     lang = _language_or_404(code)
+    document = _review_document(request.values.get("document"))
+    entered: dict[str, str] = {}
+    if request.method == "POST":
+        capabilities.require_reviewer(current_user, code)  # a refusal is a 403, whatever was posted
+        form = FlaskForm()  # the CSRF check; the texts are checked by reviews.approve_phrases
+        known = texts.phrase_keys()
+        ticked = [key for key in dict.fromkeys(request.form.getlist("approve")) if key in known]
+        posted = {key: request.form[f"text-{key}"] for key in known if f"text-{key}" in request.form}
+        entered = dict(posted)
+        if not form.validate_on_submit():
+            flash(_("The form has expired; approve again."), "error")
+        elif not ticked:
+            flash(_("Tick the texts you approve."), "error")
+        else:
+            try:
+                reviews.approve_phrases(code, posted, ticked, current_user)
+            except reviews.ReviewError as exc:
+                db.session.rollback()
+                flash(_("Nothing was approved: %(errors)s", errors=str(exc)), "error")
+            else:
+                db.session.commit()
+                flash(ngettext("%(num)d text approved.", "%(num)d texts approved.", len(ticked)), "success")
+                return redirect(url_for("printing.review_texts", code=code, document=document))
     phrases = texts.phrases_for(code)
+    if document:
+        wanted = DOCUMENTS[document].phrase_keys()
+        phrases = {key: p for key, p in phrases.items() if key in wanted}
     norwegian = texts.phrases_for("nb")
     all_terms = glossary_service.terms()
     flags = {key: glossary_service.flag_terms(p.source + " " + norwegian[key].text, all_terms) for key, p in phrases.items()}
     db.session.commit()
     return render_template("printing/review.html", lang=lang, phrases=phrases, norwegian=norwegian, flags=flags,
-                           form=PhraseReviewForm())
+                           form=PhraseReviewForm(), document=document, documents=DOCUMENTS, entered=entered,
+                           label=phrase_labels.label, unreviewed=sum(1 for p in phrases.values() if not p.approved),
+                           ticked=set(request.form.getlist("approve")) if request.method == "POST" else set())
 
 
 @bp.route("/printing/texts/<code>/<key>", methods=["POST"])
@@ -205,13 +296,15 @@ def approve_text(code: str, key: str):
             reviews.approve_phrase(code, key, form.text.data, current_user)
         except reviews.ReviewError as exc:
             flash(_("The text must keep the placeholders %(p)s exactly.", p=str(exc)), "error")
-            return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+            return redirect(url_for("printing.review_texts", code=code,
+                                    document=_review_document(request.form.get("document"))) + f"#{key}")
         db.session.commit()
         flash(_("Approved."), "success")
     else:
         flash(" ".join([_("Write the approved text.")] + [e for es in form.errors.values() for e in es]),
               "error")
-    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+    return redirect(url_for("printing.review_texts", code=code,
+                            document=_review_document(request.form.get("document"))) + f"#{key}")
 
 
 @bp.route("/printing/texts/<code>/<key>/revoke", methods=["POST"])
@@ -220,7 +313,8 @@ def revoke_text(code: str, key: str):
     if reviews.revoke_phrase(code, key, current_user):
         db.session.commit()
         flash(_("The approval is withdrawn."), "success")
-    return redirect(url_for("printing.review_texts", code=code) + f"#{key}")
+    return redirect(url_for("printing.review_texts", code=code,
+                            document=_review_document(request.form.get("document"))) + f"#{key}")
 
 
 # -- per-meeting translations ----------------------------------------------------------------------

@@ -116,6 +116,8 @@ def messages_for(meeting: Meeting) -> list[SmsMessage]:
 
 def fallback_languages(meeting: Meeting) -> list[str]:
     """Languages of consenting contacts whose reminder would go out in Norwegian instead."""
-    langs = sorted({c.language for c in recipients(meeting, Audience.consented)})
+    from .services import recipient_languages
+
+    langs = sorted(recipient_languages(meeting, Audience.consented))
     return [code for code in langs if code != texts.FALLBACK_LANGUAGE
             and usable_template(TemplateKind.reminder, code)[1]]

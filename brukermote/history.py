@@ -109,11 +109,11 @@ def _meetings(rng, years: int, today: dt.date, venues: list[int], admin_id) -> l
         status = MeetingStatus.cancelled if index % 25 == 7 else MeetingStatus.held
         rows.append(dict(
             type=MeetingType.dialogue_conference if index % 12 == 5 else MeetingType.user_meeting,
-            topic=TOPICS[index % len(TOPICS)], description="", starts_at=start.astimezone(dt.timezone.utc),
-            ends_at=(start + dt.timedelta(hours=2)).astimezone(dt.timezone.utc), venue_id=venues[index % len(venues)],
+            topic=TOPICS[index % len(TOPICS)], description="", starts_at=start.astimezone(dt.UTC),
+            ends_at=(start + dt.timedelta(hours=2)).astimezone(dt.UTC), venue_id=venues[index % len(venues)],
             status=status, catering="frukt, kjeks og drikke", catering_halal=True, childcare=bool(index % 2),
             target_languages=["nb", "so", "ar"], interpreter_languages=["so", "ar"],
-            published_at=(start - dt.timedelta(days=21)).astimezone(dt.timezone.utc), created_by_id=admin_id,
+            published_at=(start - dt.timedelta(days=21)).astimezone(dt.UTC), created_by_id=admin_id,
             cancel_reason="Møtestedet var ikke tilgjengelig" if status == MeetingStatus.cancelled else "",
         ))
     return rows
@@ -165,7 +165,7 @@ def load_history(years: int, seed: int = 18) -> dict:
     tasks, mailings, hangings, bookings, registrations = [], [], [], [], []
     attendance, feedback, inbound, audit = [], [], [], []
     sends: list[tuple[int, dict]] = []
-    for mid, row in zip(meeting_ids, meeting_rows):
+    for mid, row in zip(meeting_ids, meeting_rows, strict=True):
         held = row["status"] == MeetingStatus.held
         day = row["starts_at"].astimezone(local_zone()).date()
         for item in template:
@@ -236,7 +236,7 @@ def load_history(years: int, seed: int = 18) -> dict:
     # Every reminder went to a few hundred of those who had agreed to SMS.
     send_ids = _insert(SmsSend, [send for _, send in sends], returning=True)
     messages = []
-    for send_id, (mid, send) in zip(send_ids, sends):
+    for send_id, (_meeting, send) in zip(send_ids, sends, strict=True):
         sent = send["status"] == SendStatus.done
         for cid in rng.sample(sms_contacts, min(len(sms_contacts), SMS_PER_MEETING)):
             language = languages[cid - contact_ids[0]]

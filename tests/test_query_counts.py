@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from brukermote.attendance.models import TopicSuggestion
@@ -137,5 +136,5 @@ def test_history_has_the_proportions_of_ten_years(app):
     assert added["meetings"] == 12 and added["contacts"] == 500
     assert 150 * 12 <= added["registrations"] <= 170 * 12
     past = db.session.scalar(sa.select(sa.func.count(Meeting.id))
-                             .where(Meeting.starts_at < dt.datetime.now(dt.timezone.utc)))
+                             .where(Meeting.starts_at < dt.datetime.now(dt.UTC)))
     assert past >= 12 + 8

@@ -20,7 +20,7 @@ from .models import (
     SmsSend,
     TemplateKind,
 )
-from .services import price_per_segment, recipients, sends_for, usable_template
+from .services import price_per_segment, sends_for, usable_template
 
 # -- the committee's figures ----------------------------------------------------------------------
 

@@ -145,7 +145,7 @@ def load_history(years: int, seed: int = 18) -> dict:
             last_activity_at=now - dt.timedelta(days=rng.randint(0, 365 * years)),
         ))
     contact_ids = _insert(Contact, contact_rows, returning=True)
-    phones = {cid: row["phone"] for cid, row in zip(contact_ids, contact_rows)}
+    phones = {cid: row["phone"] for cid, row in zip(contact_ids, contact_rows, strict=True)}
     consents = []
     for n, cid in enumerate(contact_ids):
         method = [ConsentMethod.slip, ConsentMethod.phone, ConsentMethod.web][n % 3]

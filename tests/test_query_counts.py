@@ -116,8 +116,8 @@ def test_every_page_costs_the_same_with_years_of_history(app):
     large = _measure(app, urls)
 
     grew = {key: (small[key][1], large[key][1]) for key in small if small[key][1] != large[key][1]}
-    grew.update({key: (demo[key][1], large[key][1]) for key in demo if demo[key][1] != large[key][1]})
-    heavy = {key: large[key][1] for key in large if large[key][1] > MAX_QUERIES}
+    # The demo differs in kind (no bookings this year, no SMS sent), so it is held to the bound only.
+    heavy = {key: n for counts in (demo, large) for key, (_, n) in counts.items() if n > MAX_QUERIES}
     failed = {key: large[key][0] for key in large if large[key][0] >= 500}
     assert not failed, failed
     for key in sorted(large):

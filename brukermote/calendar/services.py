@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import current_app
 from icalendar import Alarm, Calendar, Event, Timezone
 
@@ -184,6 +185,7 @@ def member_feed(user) -> bytes:
     since = utcnow() - dt.timedelta(days=180)
     meetings = db.session.scalars(
         sa.select(Meeting).where(Meeting.ends_at >= since, Meeting.status != MeetingStatus.draft).order_by(Meeting.starts_at)
+        .options(selectinload(Meeting.venue))
     )
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, alarm_minutes=120))

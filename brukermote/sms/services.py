@@ -99,6 +99,9 @@ def _forget_request_templates() -> None:
 
 
 def get_template(kind: TemplateKind, language: str) -> SmsTemplate | None:
+    cached = _request_templates()
+    if cached is not None and (kind, language) in cached:
+        return cached[(kind, language)]
     return db.session.scalar(sa.select(SmsTemplate).where(SmsTemplate.kind == kind,
                                                           SmsTemplate.language == language))
 

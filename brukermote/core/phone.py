@@ -51,5 +51,12 @@ def display_phone(e164: str | None) -> str:
     if not phonenumbers.is_possible_number(number):
         return e164
     if number.country_code == 47:
+        digits = phonenumbers.national_significant_number(number)
+        if len(digits) == 8:
+            # Mobiles (4xx, 9xx) in groups of three, two and three; landlines in pairs, as Norwegians
+            # write them (the numbering-plan metadata groups both in pairs).
+            if digits[0] in "49":
+                return f"{digits[:3]} {digits[3:5]} {digits[5:]}"
+            return " ".join(digits[i:i + 2] for i in range(0, 8, 2))
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -62,7 +62,7 @@ def test_contacts_are_listed_fifty_a_page_and_found_by_name_phone_and_filters(ad
     third = admin_client.get("/contacts?page=3").get_data(as_text=True)
     assert len(_names(third)) == 21
     assert _names(admin_client.get("/contacts?page=99").get_data(as_text=True)) == _names(third)
-    assert "912 34 567" in admin_client.get("/contacts?page=3").get_data(as_text=True)
+    assert "912 34 567" in first  # Hodan sorts first; her number as Norwegians write it
 
     for typed in ("912 34 567", "+47 912 34 567", "0047 91234567", "hodan", "ABDI WAR"):
         assert _names(admin_client.get("/contacts", query_string={"q": typed}).get_data(as_text=True)) == [
@@ -83,7 +83,7 @@ def test_members_without_secrecy_see_counts_but_no_names_or_search(member_client
     _people(3)
     db.session.commit()
     html = member_client.get("/contacts?q=Hodan").get_data(as_text=True)
-    assert "Hodan" not in html and 'name="q"' not in html and "4 kontakter" in html
+    assert "Hodan Abdi Warsame" not in html and 'name="q"' not in html and "4 kontakter" in html
 
 
 def test_registrations_show_the_persons_name_to_confidential_members(admin_client, app):

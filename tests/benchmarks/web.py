@@ -62,13 +62,16 @@ def _urls(env) -> dict[str, str]:
     with engine.connect() as conn:
         coming = conn.execute(sa.text("SELECT id, uid FROM meeting WHERE status IN ('planned', 'published') "
                                       "ORDER BY starts_at LIMIT 1")).one()
+        # The participant's page of the latest published meeting (a planned one is not public yet).
+        public_uid = conn.scalar(sa.text("SELECT uid FROM meeting WHERE published_at IS NOT NULL AND status IN "
+                                         "('published', 'held') ORDER BY starts_at DESC LIMIT 1"))
         held = conn.scalar(sa.text("SELECT meeting_id FROM sms_send GROUP BY meeting_id ORDER BY count(*) DESC, "
                                    "meeting_id DESC LIMIT 1"))
     return {
         "/contacts": "/contacts", "/api/v1/meetings": "/api/v1/meetings", "/ (overview)": "/",
         "a coming meeting's page": f"/meetings/{coming[0]}", "a meeting's SMS messages": f"/meetings/{held}/sms/messages",
         "a meeting's outreach page": f"/meetings/{coming[0]}/outreach", "/reports": "/reports",
-        "/calendar/public.ics": "/calendar/public.ics", "/m/<id> (public)": f"/m/{coming[1]}",
+        "/calendar/public.ics": "/calendar/public.ics", "/m/<id> (public)": f"/m/{public_uid}",
     }
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import current_app
 from icalendar import Alarm, Calendar, Event, Timezone
+from sqlalchemy.orm import selectinload
 
 from ..core.timeutil import local_zone, utcnow
 from ..extensions import db

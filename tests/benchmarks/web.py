@@ -114,7 +114,8 @@ def main() -> None:
         raise SystemExit("wrk is needed (apt-get install wrk)")
     env = dict(os.environ, DATABASE_URL=_database(), RATELIMIT_ENABLED="0", HUEY_BACKEND="memory",
                BRUKERMOTE_ENV="", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-use"))
-    _prepare(env)
+    if not os.environ.get("BENCH_PREPARED"):  # set to measure an older checkout on the same data
+        _prepare(env)
     urls = _urls(env)
     script = os.path.join(tempfile.mkdtemp(prefix="brukermote-wrk-"), "report.lua")
     with open(script, "w") as handle:

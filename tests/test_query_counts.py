@@ -137,3 +137,36 @@ def test_history_has_the_proportions_of_ten_years(app):
     past = db.session.scalar(sa.select(sa.func.count(Meeting.id))
                              .where(Meeting.starts_at < dt.datetime.now(dt.UTC)))
     assert past >= 12 + 8
+
+
+def test_the_mail_merge_chooses_its_recipients_in_a_fixed_number_of_queries(app):
+    """Everyone who agreed to letters, chosen in SQL: not one query per contact in the register."""
+    from brukermote.outreach.models import Consent, ConsentMethod, ConsentPurpose
+    from brukermote.printing.services import select_contacts
+
+    def add(n: int, start: int) -> None:
+        for index in range(start, start + n):
+            contact = Contact(name=f"Person {index:03d}", street="Veitvetveien 8", postcode="0596", city="Oslo")
+            purpose = ConsentPurpose.news_post if index % 2 else ConsentPurpose.news_sms
+            contact.consents.append(Consent(purpose=purpose, method=ConsentMethod.slip))
+            db.session.add(contact)
+        db.session.commit()
+
+    def measured() -> tuple[int, int]:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        db.session.remove()
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            chosen = select_contacts(None)
+            assert all(c.consents_to(ConsentPurpose.news_post) for c in chosen)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(chosen), len(statements)
+
+    add(6, 0)
+    few = measured()
+    add(120, 6)
+    many = measured()
+    assert few[0] == 3 and many[0] == 63
+    assert few[1] == many[1] <= 2

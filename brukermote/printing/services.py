@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 
 from ..auth.capabilities import CapabilityError, require_personal_printer
@@ -71,7 +72,13 @@ def select_contacts(contact_ids: list[int] | None) -> list[Contact]:
         if missing:
             raise PrintError(_("Unknown contact(s): %(ids)s.", ids=", ".join(str(i) for i in sorted(missing))))
         return rows
-    return [c for c in db.session.scalars(query) if c.consents_to(ConsentPurpose.news_post)]
+    # Chosen in SQL (one query, whatever the register's size; the consents come along for whoever reads them).
+    from ..outreach.models import Consent
+    from ..outreach.services import _consent_in_force
+
+    consented = sa.select(Consent.id).where(Consent.contact_id == Contact.id,
+                                            Consent.purpose == ConsentPurpose.news_post, _consent_in_force()).exists()
+    return list(db.session.scalars(query.where(consented).options(selectinload(Contact.consents))))
 
 
 def check(meeting: Meeting, request: PrintRequest, contacts: list[Contact] | None = None,

@@ -8,7 +8,6 @@ p95, p99 and requests per second, with the ratio to the bare endpoint measured i
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import shutil
@@ -16,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import sqlalchemy as sa
@@ -90,14 +91,47 @@ def _serve(target: str, port: int, env) -> subprocess.Popen:
 
 
 def _session_cookie(port: int) -> str:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
+    """Sign in as the demo administrator; the cookies by hand, since under gunicorn the app marks
+    them Secure and a cookie jar would not send them back over plain HTTP on loopback."""
+    import http.client
+
+    def cookies_of(response, into: dict) -> None:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            into[name.strip()] = rest.split(";", 1)[0]
+
+    jar: dict[str, str] = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookies_of(response, jar)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": "admin@example.org",
-                                   "password": "brukermote-demo"}).encode()
-    opener.open(f"http://127.0.0.1:{port}/login", data=data)
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": "admin@example.org", "password": "brukermote-demo"})
+    conn.request("POST", "/login", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    response = conn.getresponse()
+    response.read()
+    cookies_of(response, jar)
+    if response.status != 302:
+        raise SystemExit(f"signing in answered {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _check(url: str, cookie: str) -> tuple[int, int, float]:
+    """One request first: status, size and time (a redirect to the sign-in page is not a page)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    started = time.perf_counter()
+    try:
+        response = urllib.request.build_opener(_NoRedirect).open(request, timeout=120)
+        return response.status, len(response.read()), time.perf_counter() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, 0, time.perf_counter() - started
 
 
 def _wrk(url: str, cookie: str, script: str) -> tuple[float, float, float, float, int]:
@@ -125,13 +159,19 @@ def main() -> None:
     try:
         cookie = _session_cookie(APP_PORT)
         base = _wrk(f"http://127.0.0.1:{HELLO_PORT}/", "", script)
-        print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs hello':>9}")
+        print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs hello':>9} {'one request':>12}")
         print(f"{'bare Flask hello':32} {base[0]:8.1f} {base[1]:8.1f} {base[2]:8.1f} {base[3]:8.0f} {'100 %':>9}")
         for label, path in urls.items():
             public = path.startswith(("/api", "/calendar", "/m/"))
-            p50, p95, p99, rate, errors = _wrk(f"http://127.0.0.1:{APP_PORT}{path}", "" if public else cookie, script)
+            url = f"http://127.0.0.1:{APP_PORT}{path}"
+            status, size, took = _check(url, "" if public else cookie)
+            if status != 200:
+                print(f"{label:32} answered {status}: not measured")
+                continue
+            p50, p95, p99, rate, errors = _wrk(url, "" if public else cookie, script)
             note = f"  ({errors} errors)" if errors else ""
-            print(f"{label:32} {p50:8.1f} {p95:8.1f} {p99:8.1f} {rate:8.1f} {100 * rate / base[3]:8.2f} %{note}")
+            print(f"{label:32} {p50:8.1f} {p95:8.1f} {p99:8.1f} {rate:8.1f} {100 * rate / base[3]:8.2f} % "
+                  f"{took * 1000:8.0f} ms  {size // 1024} KB{note}")
     finally:
         for process in (app, hello):
             process.terminate()

@@ -118,20 +118,20 @@ def _session_cookie(port: int) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def _check(url: str, cookie: str) -> tuple[int, int, float]:
-    """One request first: status, size and time (a redirect to the sign-in page is not a page)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    """One request first: status, size and time (a redirect to the sign-in page is not a page). Sent
+    like wrk's, without a User-Agent: a session is bound to the device that signed in."""
+    import http.client
+
+    parsed = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
     started = time.perf_counter()
-    try:
-        response = urllib.request.build_opener(_NoRedirect).open(request, timeout=120)
-        return response.status, len(response.read()), time.perf_counter() - started
-    except urllib.error.HTTPError as exc:
-        return exc.code, 0, time.perf_counter() - started
+    conn.request("GET", parsed.path + (f"?{parsed.query}" if parsed.query else ""),
+                 headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    size = len(response.read())
+    conn.close()
+    return response.status, size, time.perf_counter() - started
 
 
 def _wrk(url: str, cookie: str, script: str) -> tuple[float, float, float, float, int]:

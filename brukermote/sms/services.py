@@ -21,7 +21,7 @@ from ..core.timeutil import WallClockError, local_zone, to_utc, utcnow
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
 from ..outreach.models import Consent, ConsentPurpose, Contact, Registration
-from . import texts
+from . import request_cache, texts
 from .backends import (
     setting,
 )
@@ -73,33 +73,8 @@ def ensure_templates() -> None:
         pass  # another worker seeded them at the same moment
 
 
-_REQUEST_KEY = "brukermote.sms_templates"
-
-
-def _request_templates() -> dict | None:
-    """Every template, loaded once per request: a page asks for the text of each language and kind
-    (the warnings, the estimate), and scanning the table on every call cost a query each."""
-    from flask import has_request_context, request
-
-    if not has_request_context():
-        return None
-    cached = request.environ.get(_REQUEST_KEY)
-    if cached is None:
-        ensure_templates()
-        cached = {(t.kind, t.language): t for t in db.session.scalars(sa.select(SmsTemplate))}
-        request.environ[_REQUEST_KEY] = cached
-    return cached
-
-
-def _forget_request_templates() -> None:
-    from flask import has_request_context, request
-
-    if has_request_context():
-        request.environ.pop(_REQUEST_KEY, None)
-
-
 def get_template(kind: TemplateKind, language: str) -> SmsTemplate | None:
-    cached = _request_templates()
+    cached = request_cache.templates_of_request(ensure_templates)
     if cached is not None and (kind, language) in cached:
         return cached[(kind, language)]
     return db.session.scalar(sa.select(SmsTemplate).where(SmsTemplate.kind == kind,
@@ -108,7 +83,7 @@ def get_template(kind: TemplateKind, language: str) -> SmsTemplate | None:
 
 def usable_template(kind: TemplateKind, language: str) -> tuple[SmsTemplate, bool]:
     """The template to send to a reader of ``language`` and whether it is the Norwegian fallback."""
-    cached = _request_templates()
+    cached = request_cache.templates_of_request(ensure_templates)
     if cached is not None:
         template = cached.get((kind, language))
         fallback = cached.get((kind, texts.FALLBACK_LANGUAGE))
@@ -138,7 +113,7 @@ def save_template(kind: TemplateKind, language: str, body: str, approve: bool, a
     problems = texts.problems(kind.value, body)
     if problems:
         raise SmsError(problems[0])
-    _forget_request_templates()
+    request_cache.forget()
     ensure_templates()
     template = get_template(kind, language)
     if template is None:
@@ -407,24 +382,6 @@ def recipients(meeting: Meeting, audience: Audience, only_languages: list[str] |
             seen.add(contact.phone)
             result.append(contact)
     return result
-
-
-def recipient_languages(meeting: Meeting, audience: Audience) -> set[str]:
-    """The languages of ``recipients(meeting, audience)``, counted in SQL rather than by loading every
-    consented contact (thousands, on every view of the overview and the meeting page)."""
-    query = sa.select(sa.func.min(Contact.id)).where(
-        Contact.phone.is_not(None), Contact.sms_opted_out_at.is_(None), has_sms_consent(),
-        Contact.phone.not_in(_opted_out_phones()))
-    if audience == Audience.registered:
-        query = query.where(Contact.id.in_(sa.select(Registration.contact_id).where(
-            Registration.meeting_id == meeting.id, Registration.contact_id.is_not(None))))
-    elif audience == Audience.reminded:
-        query = query.where(Contact.phone.in_(
-            sa.select(SmsMessage.phone).join(SmsSend, SmsSend.id == SmsMessage.send_id)
-            .where(SmsSend.meeting_id == meeting.id, SmsMessage.status.in_(LEFT_US))))
-    # One per phone number, the first contact with it, as recipients() does.
-    first = query.group_by(Contact.phone)
-    return set(db.session.scalars(sa.select(Contact.language).distinct().where(Contact.id.in_(first))))
 
 
 def template_kind(send_kind: SendKind) -> TemplateKind:

@@ -121,7 +121,7 @@ def test_every_page_costs_the_same_with_years_of_history(app):
     heavy = {key: n for counts in (demo, large) for key, (_, n) in counts.items() if n > MAX_QUERIES}
     failed = {key: large[key][0] for key in large if large[key][0] >= 500}
     assert not failed, failed
-    assert not grew, "queries grow with the data (demo → history): " + repr(grew)
+    assert not grew, "queries grow with the data (one year → three years): " + repr(grew)
     assert not heavy, f"more than {MAX_QUERIES} queries: " + repr(heavy)
     assert Counter(status for status, _ in large.values())[200] > 60
 

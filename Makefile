@@ -8,9 +8,9 @@ HOST   ?= 127.0.0.1
 PYTEST_ARGS ?= -n auto
 PORT   ?= 5000
 # Debian packages the tests and the printing need: Chromium for browser tests, poppler for PDF checks.
-DEBS   := chromium poppler-utils ghostscript mupdf-tools
+DEBS   := chromium poppler-utils ghostscript mupdf-tools wrk
 
-.PHONY: run test bench lint i18n install install-test system-deps worker clean
+.PHONY: run test bench bench-web lint i18n install install-test system-deps worker clean
 
 $(BIN)/brukermote: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ tests/js/node_modules: tests/js/package.json
 ## Speed and memory figures (not pass/fail tests).
 bench: install
 	$(BIN)/python -m tests.benchmarks
+
+## The pages under load (gunicorn, 4 workers, wrk on loopback) beside a bare Flask endpoint, on ten
+## years of generated history (PostgreSQL at BENCH_DATABASE_URL when it answers; SQLite otherwise).
+bench-web: install system-deps
+	$(BIN)/python -m tests.benchmarks.web
 
 ## Debian packages, installed when missing (needs root, as on the CI machine).
 system-deps:

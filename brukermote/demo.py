@@ -172,17 +172,28 @@ demo_cli = AppGroup("demo", help="Demo data for newcomers.")
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if the database already has data.")
-def load_command(if_empty):
+@click.option("--years", type=click.IntRange(0, 30), default=0,
+              help="Also add this many years of invented history (on top of the demo, or of the data already there).")
+def load_command(if_empty, years):
     """Fill an empty database with the 2007–2009 history and one coming meeting."""
     if not database_is_empty():
         if if_empty:
             click.echo("The database already has data; demo not loaded.")
             return
-        raise click.ClickException("The database is not empty; demo data is only loaded into an empty one.")
-    result = load_demo()
-    db.session.commit()
-    click.echo(
-        f"Loaded {result['meetings']} meetings, {result['venues']} venues and {result['users']} users.\n"
-        f"Sign in as {DEMO_ADMIN[0]} / {DEMO_ADMIN[2]} (admin, confidential) "
-        f"or {DEMO_MEMBER[0]} / {DEMO_MEMBER[2]} (member)."
-    )
+        if not years:
+            raise click.ClickException("The database is not empty; demo data is only loaded into an empty one.")
+    else:
+        result = load_demo()
+        db.session.commit()
+        click.echo(
+            f"Loaded {result['meetings']} meetings, {result['venues']} venues and {result['users']} users.\n"
+            f"Sign in as {DEMO_ADMIN[0]} / {DEMO_ADMIN[2]} (admin, confidential) "
+            f"or {DEMO_MEMBER[0]} / {DEMO_MEMBER[2]} (member)."
+        )
+    if years:
+        from .history import load_history
+
+        added = load_history(years)
+        db.session.commit()
+        click.echo(f"Added {years} years of history: {added['meetings']} meetings, {added['contacts']} contacts, "
+                   f"{added['registrations']} registrations, {added['sms']} SMS, {added['audit']} audit entries.")

@@ -9,13 +9,15 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy.orm import selectinload
 
 from ..auth.access import public
 from ..core import languages
-from ..core.timeutil import local_zone
+from ..core.timeutil import local_zone, utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
-from ..printing.texts import meeting_text
+from ..printing.models import MeetingText
+from ..printing.texts import SOURCE_LANGUAGE, meeting_source, meeting_text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # read-only GETs; nothing here changes state
@@ -23,14 +25,32 @@ csrf.exempt(bp)  # read-only GETs; nothing here changes state
 PUBLIC_STATUSES = [MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled]
 
 
-def _meeting_json(meeting: Meeting) -> dict:
+def _topic_translations(rows: list[Meeting]) -> dict[int, dict[str, MeetingText]]:
+    """Every listed meeting's topic translations in one query (not one per meeting and language)."""
+    found: dict[int, dict[str, MeetingText]] = {m.id: {} for m in rows}
+    if rows:
+        for text in db.session.scalars(sa.select(MeetingText).where(
+                MeetingText.meeting_id.in_(found), MeetingText.field == "topic")):
+            found[text.meeting_id][text.language] = text
+    return found
+
+
+def _meeting_json(meeting: Meeting, translations: dict[str, MeetingText] | None = None) -> dict:
     zone = local_zone()
     topics = {}
+    source = meeting_source(meeting, "topic")
     for code in meeting.target_languages or ["nb"]:
-        if code in languages.LANGUAGES:
+        if code not in languages.LANGUAGES:
+            continue
+        if translations is None:
             text, approved = meeting_text(meeting, code, "topic")
-            if approved and text:
-                topics[code] = text
+        elif code == SOURCE_LANGUAGE or not source:
+            text, approved = source, True
+        else:
+            row = translations.get(code)
+            text, approved = (row.text, row.is_approved_for(source)) if row is not None and row.text.strip() else ("", False)
+        if approved and text:
+            topics[code] = text
     venue = meeting.venue
     return {
         "id": meeting.uid,
@@ -86,8 +106,18 @@ def meetings():
         return _bad_request("limit must be a number")
     if not 1 <= limit <= 500:
         return _bad_request("limit must be between 1 and 500")
-    rows = db.session.scalars(query.order_by(Meeting.starts_at).limit(limit)).all()
-    return jsonify({"meetings": [_meeting_json(m) for m in rows]})
+    # Coming meetings first, soonest first; then past ones, latest first: what a website shows
+    # comes before the archive, whatever the limit (documented in the OpenAPI document).
+    # Two index-ordered queries (by end, by start) rather than one sort of the whole history.
+    now = utcnow()
+    eager = selectinload(Meeting.venue)
+    rows = list(db.session.scalars(query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at, Meeting.id)
+                                   .limit(limit).options(eager)))
+    if len(rows) < limit:
+        rows += db.session.scalars(query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc(), Meeting.id)
+                                   .limit(limit - len(rows)).options(eager)).all()
+    translations = _topic_translations(rows)
+    return jsonify({"meetings": [_meeting_json(m, translations[m.id]) for m in rows]})
 
 
 @bp.route("/v1/meetings/<uid>")
@@ -146,7 +176,11 @@ def openapi_document(prefix: str = "/api") -> dict:
                  "description": "Open user meetings, for the district's website. Read-only; no personal data."},
         "paths": {
             f"{prefix}/v1/meetings": {"get": {
-                "summary": "Published meetings, oldest first",
+                "summary": "Published meetings: coming ones first (soonest first), then past ones (latest first)",
+                "description": ("Meetings that have not ended come first, ordered by start, soonest first; "
+                                "then meetings that have ended, latest first. `limit` (default 100) cuts the "
+                                "list after that order, so coming meetings are always included; narrow with "
+                                "`from` and `to`."),
                 "parameters": [
                     {"name": "from", "in": "query", "schema": date_param, "description": "Meetings ending on or after this date"},
                     {"name": "to", "in": "query", "schema": date_param, "description": "Meetings starting on or before this date"},

@@ -51,7 +51,7 @@ class Attendance(TimestampMixin, db.Model):
     #: The same note in English, for reports to funders (optional).
     interpreter_note_en: Mapped[str] = mapped_column(sa.String(300), default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     staff: Mapped[list[StaffCount]] = relationship(
         cascade="all, delete-orphan", order_by="StaffCount.position", lazy="selectin")
@@ -129,7 +129,7 @@ class TopicSuggestion(TimestampMixin, db.Model):
     #: Suggestions heard outside feedback (a committee meeting, a caseworker) count too.
     extra_count: Mapped[int] = mapped_column(default=0)
     #: The meeting that takes it up, once planned.
-    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
 
 
 class Feedback(TimestampMixin, db.Model):
@@ -150,7 +150,7 @@ class Feedback(TimestampMixin, db.Model):
     #: The language it was given in.
     language: Mapped[str] = mapped_column(sa.String(16), default="nb")
     channel: Mapped[FeedbackChannel] = mapped_column(str_enum(FeedbackChannel), default=FeedbackChannel.paper)
-    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     #: The meeting the feedback is about («you said, we did» shows its date, not when it was typed).
     meeting: Mapped[Meeting] = relationship()
@@ -171,7 +171,7 @@ class FollowUp(db.Model):
     done_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     done_by: Mapped[str] = mapped_column(sa.String(120), default="")
     #: Reported back to participants at a later meeting.
-    reported_at_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"))
+    reported_at_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="follow_up")

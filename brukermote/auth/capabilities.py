@@ -56,7 +56,7 @@ class UserCapability(db.Model):
     capability: Mapped[Capability] = mapped_column(str_enum(Capability), nullable=False)
     language: Mapped[str] = mapped_column(sa.String(16), default="", nullable=False)
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
 
 class CapabilityError(Exception):

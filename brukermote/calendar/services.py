@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 from icalendar import Alarm, Calendar, Event, Timezone
+from sqlalchemy.orm import selectinload
 
 from ..core.timeutil import local_zone, utcnow
 from ..extensions import db
@@ -157,13 +158,30 @@ def to_ics(calendar: Calendar) -> bytes:
 
 # -- the three calendars ---------------------------------------------------------------------------
 
-def public_meetings() -> list[Meeting]:
+def public_meetings(eager: bool = False) -> list[Meeting]:
     """Meetings the public has seen: every meeting that was once published (``published_at`` stays
     set), whatever its status now — cancelled or taken back ones turn into cancellations in a
     subscriber's calendar instead of silently staying."""
-    return list(db.session.scalars(
-        sa.select(Meeting).where(Meeting.published_at.is_not(None)).order_by(Meeting.starts_at)
-    ))
+    query = sa.select(Meeting).where(Meeting.published_at.is_not(None)).order_by(Meeting.starts_at)
+    if eager:
+        query = query.options(selectinload(Meeting.venue))
+    return list(db.session.scalars(query))
+
+
+def public_feed_version() -> tuple[str, dt.datetime | None]:
+    """What the public feed is made of, in one query: its meetings and their venues (count and latest
+    change). A new, moved, cancelled or renamed meeting, or an edited venue, is a new version."""
+    from ..core.cache import version_of
+    from ..core.models import Organisation
+    from ..meetings.models import Venue
+
+    count, latest, venue_latest = db.session.execute(
+        sa.select(sa.func.count(Meeting.id), sa.func.max(Meeting.updated_at), sa.func.max(Venue.updated_at))
+        .select_from(Meeting).outerjoin(Venue, Venue.id == Meeting.venue_id)
+        .where(Meeting.published_at.is_not(None))).one()
+    name = Organisation.current().name
+    changed = max((t for t in (latest, venue_latest) if t is not None), default=None)
+    return version_of("public-feed", count, latest, venue_latest, name), changed
 
 
 def meeting_ics(meeting: Meeting) -> bytes:
@@ -174,7 +192,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
 
 def public_feed(name: str) -> bytes:
     calendar = new_calendar(name)
-    for meeting in public_meetings():
+    for meeting in public_meetings(eager=True):
         calendar.add_component(meeting_event(meeting, public=True))
     return to_ics(calendar)
 
@@ -184,6 +202,7 @@ def member_feed(user) -> bytes:
     since = utcnow() - dt.timedelta(days=180)
     meetings = db.session.scalars(
         sa.select(Meeting).where(Meeting.ends_at >= since, Meeting.status != MeetingStatus.draft).order_by(Meeting.starts_at)
+        .options(selectinload(Meeting.venue))
     )
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, alarm_minutes=120))

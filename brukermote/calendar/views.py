@@ -28,8 +28,18 @@ def meeting_ics(uid: str):
 @bp.route("/calendar/public.ics")
 @public
 def public_feed():
-    """Published meetings, for the district's website and anyone who subscribes."""
-    return _ics(services.public_feed(Organisation.current().name or "Brukermøter"), "brukermoter.ics")
+    """Published meetings, for the district's website and anyone who subscribes. Computed once per
+    version of the meetings (``core.cache``); a calendar that has this version gets a 304."""
+    from ..core import cache
+
+    version, changed = services.public_feed_version()
+    unchanged = cache.not_modified(version)
+    if unchanged is not None:
+        return unchanged
+    body = cache.cached("public-feed", version,
+                        lambda: services.public_feed(Organisation.current().name or "Brukermøter"))
+    response = _ics(body, "brukermoter.ics")
+    return cache.with_version(response, version, changed)
 
 
 @bp.route("/calendar/member/<token>.ics")

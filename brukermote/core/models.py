@@ -124,7 +124,7 @@ class AuditEntry(db.Model):
     #: When it happened (UTC).
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     #: The user who did it; kept as text too so the log survives the user's deletion.
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     user_label: Mapped[str] = mapped_column(sa.String(200), default="")
     #: What was done, e.g. "contact.view", "contact.export", "contact.erase".
     action: Mapped[str] = mapped_column(sa.String(60), nullable=False)

@@ -175,7 +175,7 @@ class InterpreterBooking(TimestampMixin, db.Model):
     status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.needed)
     requested_by: Mapped[RequestSource] = mapped_column(str_enum(RequestSource), default=RequestSource.committee)
     #: The registration that asked for it (anonymous; set null if the registration goes).
-    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True)
     estimated_cost: Mapped[Decimal | None] = mapped_column(Money)
     actual_cost: Mapped[Decimal | None] = mapped_column(Money)
     #: Who meets the interpreter on the day (name and phone), printed on the order sheet.

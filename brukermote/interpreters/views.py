@@ -78,8 +78,15 @@ def _language_choice(code: str) -> tuple[str, str]:
 
 @bp.route("/interpreters")
 def index():
-    return render_template("interpreters/index.html", providers=services.providers(),
-                           usage=services.provider_usage(), interpreters=services.interpreters())
+    from ..core import languages
+    from ..core.paging import page_number
+    from .search import InterpreterFilter, search
+
+    filters = InterpreterFilter.from_args(request.args)
+    providers = services.providers()
+    return render_template("interpreters/index.html", providers=providers, usage=services.provider_usage(),
+                           page=search(filters, page_number()), filters=filters,
+                           languages=[lang for lang in languages.all_languages() if lang.code != "nb"])
 
 
 @bp.route("/interpreters/providers/new", methods=["GET", "POST"])

@@ -154,7 +154,7 @@ class Meeting(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: Start and end as instants (UTC); shown and edited as Europe/Oslo wall-clock time.
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
-    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id", ondelete="RESTRICT"), index=True)
     status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus), default=MeetingStatus.draft)
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -173,8 +173,8 @@ class Meeting(TimestampMixin, db.Model):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: iCalendar SEQUENCE: raised when time, place or status changes.
     ical_sequence: Mapped[int] = mapped_column(default=0)
-    copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     venue: Mapped[Venue | None] = relationship(back_populates="meetings")
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -253,7 +253,7 @@ class ProgrammeItem(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[ProgrammeKind] = mapped_column(str_enum(ProgrammeKind), default=ProgrammeKind.talk)
     title: Mapped[str] = mapped_column(sa.String(200), default="")
-    speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("speaker.id", ondelete="SET NULL"))
+    speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("speaker.id", ondelete="SET NULL"), index=True)
     minutes: Mapped[int] = mapped_column(default=10)
 
     meeting: Mapped[Meeting] = relationship(back_populates="programme")
@@ -286,14 +286,14 @@ class Task(db.Model):
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     template_item_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("checklist_template_item.id", ondelete="SET NULL")
-    )
+    , index=True)
     phase: Mapped[ChecklistPhase] = mapped_column(str_enum(ChecklistPhase))
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     offset_days: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="tasks")
     assignee = relationship("User", foreign_keys=[assignee_id])

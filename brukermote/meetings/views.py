@@ -85,11 +85,14 @@ def dashboard():
 
 @bp.route("/meetings")
 def index():
-    return render_template(
-        "meetings/index.html",
-        upcoming=services.upcoming_meetings(),
-        past=services.past_meetings(),
-    )
+    from ..core.paging import page_number
+    from . import search
+
+    filters = search.MeetingFilter.from_args(request.args)
+    venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
+    return render_template("meetings/index.html", upcoming=search.coming(filters),
+                           page=search.past(filters, page_number()), filters=filters, years=search.years(),
+                           venues=venues, statuses=list(MeetingStatus))
 
 
 # -- one meeting --------------------------------------------------------------------------------

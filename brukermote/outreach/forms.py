@@ -116,8 +116,9 @@ class RegistrationForm(InputLimits, FlaskForm):
     childcare_needed = BooleanField(_l("Childcare needed"))
     dietary = StringField(_l("Food needs"), validators=[Optional(), Length(max=200)])
     came = BooleanField(_l("Came"))
-    #: Only offered to confidential members; anyone else registers anonymously.
-    contact = SelectField(_l("Contact (optional)"), coerce=_column, validate_choice=True)
+    #: Only offered to confidential members; anyone else registers anonymously. A name or phone
+    #: number that finds one contact (a search field: a list of every contact would be thousands long).
+    contact = StringField(_l("Contact (optional): name or phone"), validators=[Optional(), Length(max=200)])
 
 
 class PosterLocationForm(InputLimits, FlaskForm):

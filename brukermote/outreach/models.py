@@ -34,7 +34,7 @@ class Contact(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Full name as it should appear on an envelope.
-    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, index=True)
     #: Street address (one or two lines), postcode and town, for letters.
     street: Mapped[str] = mapped_column(sa.String(300), default="")
     postcode: Mapped[str] = mapped_column(sa.String(10), default="")
@@ -117,7 +117,7 @@ class ContactImport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable handle used in the preview URL.
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     #: {"filename": str, "headers": [str], "rows": [[row_number, [cell, ...]], ...]}
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from ..core import languages, validation
 from ..core.jobs import discard_personal_results
@@ -290,11 +289,6 @@ def overview() -> Overview:
     opted_out = db.session.scalar(sa.select(sa.func.count(Contact.id)).where(Contact.sms_opted_out_at.is_not(None))) or 0
     return Overview(total, [(lang, n) for lang, n in by_language], [(p, active.get(p, 0)) for p in ConsentPurpose],
                     opted_out)
-
-
-def contacts() -> list[Contact]:
-    return list(db.session.scalars(sa.select(Contact).order_by(Contact.name, Contact.id)
-                                   .options(selectinload(Contact.consents))))
 
 
 # -- retention ----------------------------------------------------------------------------------

@@ -43,13 +43,23 @@ def _language_name(code: str) -> str:
 
 @bp.route("/contacts")
 def contacts():
-    rows = None
+    from ..core.paging import page_number
+    from .models import REGISTRATION_CHANNELS
+    from .search import ContactFilter, search
+
+    page, filters = None, ContactFilter.from_args(request.args)
     if current_user.is_confidential:
-        rows = services.contacts()
-        services.audit("contact.list", None, current_user, detail=f"{len(rows)} contacts")
+        page = search(filters, page_number())
+    html = render_template("outreach/contacts.html", overview=services.overview(), page=page, filters=filters,
+                           channels=REGISTRATION_CHANNELS, language_name=_language_name,
+                           ConsentPurpose=ConsentPurpose)
+    if page is not None:
+        # Audited after rendering: committing first would expire every contact on the page and make
+        # the template load each one (and its consents) again, one query per row.
+        services.audit("contact.list", None, current_user,
+                       detail=f"{len(page.rows)} of {page.total} contacts" + (" (search)" if filters.active else ""))
         db.session.commit()
-    return render_template("outreach/contacts.html", overview=services.overview(), rows=rows,
-                           language_name=_language_name, ConsentPurpose=ConsentPurpose)
+    return html
 
 
 def _data(form: ContactForm) -> services.ContactData:
@@ -305,13 +315,7 @@ def _outreach_forms(formdata=None):
     registration.channel.choices = [(c.value, c.title) for c in REGISTRATION_CHANNELS]
     registration.interpreter_language.choices = [("", _("– none –"))] + [
         (lang.code, f"{lang.name_nb} – {lang.native_name}") for lang in languages.all_languages() if lang.code != "nb"]
-    if getattr(current_user, "is_confidential", False):
-        people = services.contacts()
-        registration.contact.choices = [("", _("– anonymous –"))] + [
-            (c.id, f"{c.name} ({c.postcode})" if c.postcode else c.name) for c in people]
-        if request.method == "GET":
-            services.audit("contact.list", None, current_user, detail=f"{len(people)} contacts (registration form)")
-    else:
+    if not getattr(current_user, "is_confidential", False):
         del registration.contact
     return mailing, registration
 
@@ -353,8 +357,12 @@ def meeting_outreach(meeting_id: int):
             db.session.rollback()
             mailing_form.form_errors.append(str(exc))
     elif which == "registration" and registration_form.validate_on_submit():
-        contact_id = registration_form.contact.data if "contact" in registration_form else None
+        from .search import find_one
+
+        contact_id = None
         try:
+            if "contact" in registration_form and (registration_form.contact.data or "").strip():
+                contact_id = find_one(registration_form.contact.data)
             funnel_service.add_registration(
                 meeting, channel=Channel(registration_form.channel.data), adults=registration_form.adults.data,
                 children=registration_form.children.data,
@@ -363,7 +371,7 @@ def meeting_outreach(meeting_id: int):
                 came=True if registration_form.came.data else None,
                 contact_id=contact_id)
             if contact_id:
-                services.audit("registration.link", registration_form.contact.data, current_user,
+                services.audit("registration.link", contact_id, current_user,
                                f"meeting {meeting.id}")
             db.session.commit()
             flash(_("The registration is recorded. Enter the next one."), "success")
@@ -390,15 +398,26 @@ def meeting_outreach(meeting_id: int):
         status = 422
     if request.method == "GET" and request.args.get("channel"):
         registration_form.channel.data = request.args["channel"]
-    if request.method == "GET":
-        db.session.commit()  # the audit entry for the names in the contact picker
-    return render_template(
+    registrations = funnel_service.registrations(meeting)
+    names = {}
+    if getattr(current_user, "is_confidential", False):
+        # The registered people's names, for those allowed to see them, in one query.
+        ids = {r.contact_id for r in registrations if r.contact_id}
+        if ids:
+            names = dict(db.session.execute(sa.select(Contact.id, Contact.name).where(Contact.id.in_(ids))).all())
+    html = render_template(
         "outreach/meeting.html", meeting=meeting, mailing_form=mailing_form, registration_form=registration_form,
         poster_form=poster_form, hangings=posters.hangings(meeting), today=utcnow().astimezone(local_zone()).date(),
-        mailings=funnel_service.mailings(meeting), registrations=funnel_service.registrations(meeting),
+        mailings=funnel_service.mailings(meeting), registrations=registrations, names=names,
         funnel=funnel_service.funnel([meeting.id]), Registration=Registration, Mailing=Mailing,
         warnings=funnel_service.warnings(meeting),
-    ), status
+    )
+    if names and request.method == "GET":
+        # Rendered first: the commit would otherwise expire what the template is about to show.
+        services.audit("contact.list", None, current_user,
+                       detail=f"{len(names)} names (registrations for meeting {meeting.id})")
+        db.session.commit()
+    return html, status
 
 
 def _already_registered_text(registration_id: int) -> str:

@@ -37,7 +37,7 @@ class BrandMark(TimestampMixin, db.Model):
     pixel_height: Mapped[int] = mapped_column(default=0)
     #: The project's own stand-in, shipped so the app works before the real mark is uploaded.
     is_placeholder: Mapped[bool] = mapped_column(default=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     @property
     def aspect(self) -> float:
@@ -59,7 +59,7 @@ class PhraseReview(db.Model):
     #: The English source the approval was given for; a changed source voids the approval.
     source: Mapped[str] = mapped_column(sa.Text, nullable=False)
     reviewer_name: Mapped[str] = mapped_column(sa.String(120), default="")
-    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -82,7 +82,7 @@ class MeetingText(db.Model):
     source: Mapped[str] = mapped_column(sa.Text, default="")
     translator: Mapped[str] = mapped_column(sa.String(120), default="")
     reviewer_name: Mapped[str] = mapped_column(sa.String(120), default="")
-    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def is_approved_for(self, current_source: str) -> bool:

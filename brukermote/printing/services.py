@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
 
 from ..auth.capabilities import CapabilityError, require_personal_printer
 from ..core import languages
@@ -84,7 +85,13 @@ def select_contacts(contact_ids: list[int] | None, language_codes: list[str] | N
             raise PrintError(ngettext("Unknown contact: %(ids)s.", "Unknown contacts: %(ids)s.", len(missing),
                                       ids=", ".join(str(i) for i in sorted(missing))))
     else:
-        rows = [c for c in db.session.scalars(query) if c.consents_to(ConsentPurpose.news_post)]
+        # Chosen in SQL (one query, whatever the register's size; the consents come along for whoever reads them).
+        from ..outreach.models import Consent
+        from ..outreach.services import _consent_in_force
+
+        consented = sa.select(Consent.id).where(Consent.contact_id == Contact.id,
+                                                Consent.purpose == ConsentPurpose.news_post, _consent_in_force()).exists()
+        rows = list(db.session.scalars(query.where(consented).options(selectinload(Contact.consents))))
     if language_codes:
         rows = [c for c in rows if letter_language(c) in language_codes]
     return rows

@@ -55,7 +55,7 @@ class SmsTemplate(db.Model):
     approved: Mapped[bool] = mapped_column(default=False)
     #: The approver's name at the time (kept if the account is deleted) and their account.
     approved_by: Mapped[str] = mapped_column(sa.String(120), default="")
-    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -229,7 +229,7 @@ class SmsInbound(db.Model):
     meaning: Mapped[InboundMeaning] = mapped_column(str_enum(InboundMeaning))
     #: The meeting the sender was last reminded of (what a yes registers for).
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
-    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True)
     provider_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: A committee member read it.

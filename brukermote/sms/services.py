@@ -21,7 +21,7 @@ from ..core.timeutil import WallClockError, local_zone, to_utc, utcnow
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingStatus
 from ..outreach.models import Consent, ConsentPurpose, Contact, Registration
-from . import texts
+from . import request_cache, texts
 from .backends import (
     setting,
 )
@@ -74,17 +74,27 @@ def ensure_templates() -> None:
 
 
 def get_template(kind: TemplateKind, language: str) -> SmsTemplate | None:
+    cached = request_cache.templates_of_request(ensure_templates)
+    if cached is not None and (kind, language) in cached:
+        return cached[(kind, language)]
     return db.session.scalar(sa.select(SmsTemplate).where(SmsTemplate.kind == kind,
                                                           SmsTemplate.language == language))
 
 
 def usable_template(kind: TemplateKind, language: str) -> tuple[SmsTemplate, bool]:
     """The template to send to a reader of ``language`` and whether it is the Norwegian fallback."""
-    ensure_templates()
-    template = get_template(kind, language)
+    cached = request_cache.templates_of_request(ensure_templates)
+    if cached is not None:
+        template = cached.get((kind, language))
+        fallback = cached.get((kind, texts.FALLBACK_LANGUAGE))
+    else:
+        ensure_templates()
+        template = get_template(kind, language)
+        fallback = None
     if template is not None and template.approved and template.body.strip() and not texts.problems(kind.value, template.body):
         return template, False
-    fallback = get_template(kind, texts.FALLBACK_LANGUAGE)
+    if cached is None:
+        fallback = get_template(kind, texts.FALLBACK_LANGUAGE)
     if fallback is None or not fallback.body.strip() or texts.problems(kind.value, fallback.body):
         # A Norwegian text stored before the placeholders were checked (or by hand): participants
         # get the shipped wording rather than braces or a crash. Not saved; the editor shows the problem.
@@ -103,6 +113,7 @@ def save_template(kind: TemplateKind, language: str, body: str, approve: bool, a
     problems = texts.problems(kind.value, body)
     if problems:
         raise SmsError(problems[0])
+    request_cache.forget()
     ensure_templates()
     template = get_template(kind, language)
     if template is None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..meetings.models import Meeting
+from ..outreach.models import Contact, Registration
 from . import texts
 from .models import (
     Audience,
@@ -20,7 +21,14 @@ from .models import (
     SmsSend,
     TemplateKind,
 )
-from .services import price_per_segment, recipients, sends_for, usable_template
+from .services import (
+    LEFT_US,
+    _opted_out_phones,
+    has_sms_consent,
+    price_per_segment,
+    sends_for,
+    usable_template,
+)
 
 # -- the committee's figures ----------------------------------------------------------------------
 
@@ -116,6 +124,24 @@ def messages_for(meeting: Meeting) -> list[SmsMessage]:
 
 def fallback_languages(meeting: Meeting) -> list[str]:
     """Languages of consenting contacts whose reminder would go out in Norwegian instead."""
-    langs = sorted({c.language for c in recipients(meeting, Audience.consented)})
+    langs = sorted(recipient_languages(meeting, Audience.consented))
     return [code for code in langs if code != texts.FALLBACK_LANGUAGE
             and usable_template(TemplateKind.reminder, code)[1]]
+
+
+def recipient_languages(meeting: Meeting, audience: Audience) -> set[str]:
+    """The languages of ``recipients(meeting, audience)``, counted in SQL rather than by loading every
+    consented contact (thousands, on every view of the overview and the meeting page)."""
+    query = sa.select(sa.func.min(Contact.id)).where(
+        Contact.phone.is_not(None), Contact.sms_opted_out_at.is_(None), has_sms_consent(),
+        Contact.phone.not_in(_opted_out_phones()))
+    if audience == Audience.registered:
+        query = query.where(Contact.id.in_(sa.select(Registration.contact_id).where(
+            Registration.meeting_id == meeting.id, Registration.contact_id.is_not(None))))
+    elif audience == Audience.reminded:
+        query = query.where(Contact.phone.in_(
+            sa.select(SmsMessage.phone).join(SmsSend, SmsSend.id == SmsMessage.send_id)
+            .where(SmsSend.meeting_id == meeting.id, SmsMessage.status.in_(LEFT_US))))
+    # One per phone number, the first contact with it, as recipients() does.
+    first = query.group_by(Contact.phone)
+    return set(db.session.scalars(sa.select(Contact.language).distinct().where(Contact.id.in_(first))))

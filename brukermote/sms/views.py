@@ -346,18 +346,22 @@ def _already_queued(meeting, earlier):
 def meeting_messages(meeting_id: int):
     meeting = _meeting(meeting_id)
     rows = stats.messages_for(meeting)
+    # Rendered before the audit entry is committed: the commit expires every loaded message, and the
+    # template would then load each one again (606 queries for a meeting with 600 SMS).
+    html = render_template("sms/messages.html", meeting=meeting, rows=rows, reason=message_reason)
     outreach.audit("sms.list_numbers", None, current_user, detail=f"meeting:{meeting.id}: {len(rows)}")
     db.session.commit()
-    return render_template("sms/messages.html", meeting=meeting, rows=rows, reason=message_reason)
+    return html
 
 
 @bp.route("/sms/inbox")
 @confidential_required
 def inbox_view():
     rows = replies.inbox(only_open=request.args.get("all") != "1")
+    html = render_template("sms/inbox.html", rows=rows)  # before the commit, which would expire the rows
     outreach.audit("sms.inbox", None, current_user, detail=f"{len(rows)} replies")
     db.session.commit()
-    return render_template("sms/inbox.html", rows=rows)
+    return html
 
 
 @bp.route("/sms/inbox/<int:inbound_id>/handled", methods=["POST"])

@@ -394,19 +394,24 @@ def test_erasure_offers_the_same_persons_other_records(admin_client):
     assert remaining == {family_member.id, stranger.id}  # a stranger's id smuggled in is ignored
 
 
-def test_the_audit_log_shows_who_printed_labels_and_who_saw_the_contact_picker(admin_client):
+def test_the_audit_log_shows_who_printed_labels_and_who_saw_registered_names(admin_client):
+    from brukermote.outreach.models import Channel, Registration
+
     from ..printing.helpers import make_meeting
 
-    services.give_consent(_make(), ConsentPurpose.news_post, ConsentMethod.slip, "2026-1")
+    person = _make()
+    services.give_consent(person, ConsentPurpose.news_post, ConsentMethod.slip, "2026-1")
     db.session.commit()
     meeting = make_meeting()
     response = admin_client.post(f"/meetings/{meeting.id}/print", data={"document": "labels", "language": "nb",
                                                                         "size": "A4", "draft": "1"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    db.session.add(Registration(meeting_id=meeting.id, channel=Channel.phone, contact_id=person.id))
+    db.session.commit()
     admin_client.get(f"/meetings/{meeting.id}/outreach")
     page = admin_client.get("/contacts/audit").get_data(as_text=True)
     assert "print.labels" in page and f"meeting:{meeting.id}: 1 contacts (consented) draft" in page
-    assert "1 contacts (registration form)" in page and "admin@example.org" in page
+    assert f"1 names (registrations for meeting {meeting.id})" in page and "admin@example.org" in page
 
 
 def test_a_member_without_the_confidential_flag_cannot_read_the_audit_log(member_client):

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from ..outreach.models import ConsentPurpose, Contact
 from ..tasks import app_task
-from . import documents, inkcheck, marks, preflight
+from . import doc_letters, documents, inkcheck, marks, preflight
 from .documents import LabelLayout, PrintContext, PrintError
 from .layout import DOCUMENTS
 
@@ -126,7 +126,7 @@ def render(meeting: Meeting, request: PrintRequest, *, actor=None, progress=None
     pdf = _make(ctx, request, contacts, progress)
     if not request.draft:
         if spec.per_contact:
-            check_pages(meeting, request, contacts, report)
+            check_pages(meeting, request, contacts, report, made=ctx)
         else:
             _page_findings(report, request.document, ctx, pdf)
         if not report.ok:
@@ -209,24 +209,20 @@ def _page_findings(report: preflight.Report, document: str, ctx: PrintContext, p
     preflight.add_page_findings(report, document, ctx.layout_problems, list(ink))
 
 
-def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: preflight.Report) -> None:
+def check_pages(meeting: Meeting, request: PrintRequest, contacts, report: preflight.Report,
+                made: PrintContext | None = None) -> None:
     """Make the document as it would print and look at its pages. A mail merge is checked on a
     sample: for each language, the contact whose name and address take the most room."""
     if meeting.venue is None and DOCUMENTS[request.document].needs_venue:
         return
     ctx = context(meeting, draft=False)
+    if made is not None:  # the letters were sized on these same samples: no need to measure again
+        ctx.letter_sizes = dict(made.letter_sizes)
     sample = contacts
     if DOCUMENTS[request.document].per_contact:
         if not contacts:
             return
-        longest: dict[str, Contact] = {}
-        for contact in contacts:
-            code = contact.language if contact.language in languages.LANGUAGES else "nb"
-            size = len(contact.name or "") + sum(len(line) for line in contact.address_lines())
-            best = longest.get(code)
-            if best is None or size > len(best.name or "") + sum(len(line) for line in best.address_lines()):
-                longest[code] = contact
-        sample = list(longest.values())
+        sample = list(doc_letters.longest_per_language(contacts).values())
     try:
         pdf = _make(ctx, request, sample)
     except PrintError:

@@ -32,6 +32,24 @@ def _letter_language(contact) -> str:
     return contact.language if contact.language in languages.LANGUAGES else NB
 
 
+def _room(contact) -> int:
+    """How much room a contact's name and address take (characters)."""
+    return len(contact.name or "") + sum(len(line) for line in contact.address_lines())
+
+
+def longest_per_language(contacts: list) -> dict:
+    """For each letter language, the contact whose name and address take the most room: letters
+    are sized on it (a longer name can only need a smaller size) and preflight's check of the drawn
+    pages renders exactly these."""
+    longest: dict = {}
+    for contact in contacts:
+        code = _letter_language(contact)
+        best = longest.get(code)
+        if best is None or _room(contact) > _room(best):
+            longest[code] = contact
+    return longest
+
+
 def _letter_column(ctx: PrintContext, pen: Pen, lang: str, name: str, x: float, y_top: float, w: float,
                    size: float) -> float:
     t = ctx.t(lang)
@@ -125,7 +143,8 @@ def letters(ctx: PrintContext, contacts: list, *, progress: Callable[[int, int],
     _ = ctx.venue  # raises PrintError before any page is made
     doc = Document(ctx, "A4", title="Invitasjonsbrev", key="letters")
     total = len(contacts)
-    measuring, sizes = MeasuringPen(), {}
+    measuring, sizes = MeasuringPen(), ctx.letter_sizes
+    sized_on = longest_per_language(contacts)
     for index, contact in enumerate(contacts, start=1):
         lang = _letter_language(contact)
         c = doc.canvas
@@ -149,12 +168,14 @@ def letters(ctx: PrintContext, contacts: list, *, progress: Callable[[int, int],
                 own, norwegian = (lang, 18 * MM), (NB, 18 * MM + half + 8 * MM)
             columns = [(own[0], own[1], half), (norwegian[0], norwegian[1], half)]
         # The largest sizes at which both columns fit above the slip and the slip above the page's
-        # bottom; found once per language (names hardly move line breaks) so 500 letters are not
-        # measured 500 times. A letter whose text does not fit even at 7 pt continues: the reply
-        # slip goes on a second page of its own.
-        fitted = sizes.get(lang)
+        # bottom; found once per language and context, on the language's longest name and address
+        # (the one preflight draws), so 500 letters are not measured 500 times and preflight's
+        # sample letters reuse the sizes. A letter whose text does not fit even at 7 pt continues:
+        # the reply slip goes on a second page of its own.
+        key = (lang, sized_on[lang].name)  # the name is the only part of the contact the letter's text holds
+        fitted = sizes.get(key)
         if fitted is None:
-            fitted = sizes[lang] = _letter_sizes(ctx, measuring, lang, contact, columns, available, doc.width)
+            fitted = sizes[key] = _letter_sizes(ctx, measuring, lang, sized_on[lang], columns, available, doc.width)
         size, slip_size, continued = fitted
         for col_lang, x, w in columns:
             _letter_column(ctx, doc.pen, col_lang, contact.name, x, body_top, w, size)

@@ -90,6 +90,11 @@ class PrintContext:
     layout_problems: list = field(default_factory=list)
     #: the last document's content digest, without its dates (see :mod:`.objstreams`)
     content_digest: str | None = None
+    #: letters' (body size, slip size, continued) by language, found once per context (see doc_letters)
+    letter_sizes: dict = field(default_factory=dict)
+    #: date, time and phone lines by language: the same for every page of a job (a mail merge asked
+    #: Babel and phonenumbers for them thousands of times)
+    _facts: dict = field(default_factory=dict)
 
     def t(self, lang: str) -> texts.TextSet:
         if lang not in self._texts:
@@ -118,11 +123,17 @@ class PrintContext:
     # -- facts every document prints, in one language -------------------------------------------
     def date_line(self, lang: str) -> str:
         """The meeting's date as the participant's language writes it, never broken across lines."""
-        return texts.long_date(self.meeting.local_date, lang).replace(" ", "\u00a0")
+        key = ("date", lang)
+        if key not in self._facts:
+            self._facts[key] = texts.long_date(self.meeting.local_date, lang).replace(" ", "\u00a0")
+        return self._facts[key]
 
     def time_line(self, lang: str) -> str:
-        return self.t(lang)("doc.time_range", start=texts.clock(self.meeting.local_start.time(), lang),
-                            end=texts.clock(self.meeting.local_end.time(), lang))
+        key = ("time", lang)
+        if key not in self._facts:
+            self._facts[key] = self.t(lang)("doc.time_range", start=texts.clock(self.meeting.local_start.time(), lang),
+                                            end=texts.clock(self.meeting.local_end.time(), lang))
+        return self._facts[key]
 
     def interpreter_names(self, codes: Iterable[str] | None = None) -> str:
         """Native names of ``codes``, by default the meeting's interpreter languages."""
@@ -132,7 +143,9 @@ class PrintContext:
 
     @property
     def phone(self) -> str:
-        return display_phone(self.org.interpreter_phone)
+        if "phone" not in self._facts:
+            self._facts["phone"] = display_phone(self.org.interpreter_phone)
+        return self._facts["phone"]
 
     @property
     def venue(self):

@@ -155,7 +155,7 @@ def _itemise(text: str, lang: str, bold: bool) -> tuple[tuple[int, int, int, str
     if not n:
         return ()
     levels = _bidi_levels(text, language.rtl)
-    scripts = [ft_unicodedata.script(ch) for ch in text]
+    scripts = [_script(ch) for ch in text]
     strong = [s not in _COMMON for s in scripts]
 
     # scripts: common characters take the previous script, or the next strong one at the start
@@ -245,8 +245,16 @@ def _char_advances(text: str, runs, lang: str) -> tuple[list[float], list[bool]]
 # --------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _script(ch: str) -> str:
+    """A character's script, remembered: fontTools bisects its tables on every call, and a mail
+    merge asks about the same few hundred characters some hundred thousand times."""
+    return ft_unicodedata.script(ch)
+
+
+@lru_cache(maxsize=8192)
 def _is_cjk(ch: str) -> bool:
-    return ft_unicodedata.script(ch) in _CJK_SCRIPTS or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+    return _script(ch) in _CJK_SCRIPTS or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
 
 
 def _break_opportunities(text: str) -> list[int]:

@@ -15,8 +15,8 @@ from ..core.timeutil import utcnow
 from ..core.validation import strip_bidi_controls, text_problem
 from ..extensions import db
 from . import texts
-from .phrase_labels import label
 from .models import MeetingText, PhraseReview
+from .phrase_labels import label
 
 
 class ReviewError(ValueError):
@@ -59,8 +59,9 @@ def approve_phrases(language: str, posted: dict[str, str], ticked: list[str], ac
     problems, cleaned = [], {}
     for key, text in posted.items():
         name = label(key, sources[key])
+        # A bidi control is refused (named), as by every committee form; the text is checked as posted.
+        problem = text_problem(name, (text or "").strip(), 2000, multiline=True)
         text = strip_bidi_controls(text or "").strip()
-        problem = text_problem(name, text, 2000, multiline=True)
         if problem is None and key in ticked:
             if not text:
                 problem = _("%(field)s is empty.", field=name)

@@ -13,6 +13,7 @@ from ..auth.access import admin_required
 from ..core import languages
 from ..core.hooks import MeetingPanel, Warning, registry
 from ..core.timeutil import utcnow
+from ..core.validation import strip_bidi_controls
 from ..extensions import db
 from ..meetings.models import Meeting
 from . import glossary as glossary_service
@@ -254,7 +255,7 @@ def review_texts(code: str):
         known = texts.phrase_keys()
         ticked = [key for key in dict.fromkeys(request.form.getlist("approve")) if key in known]
         posted = {key: request.form[f"text-{key}"] for key in known if f"text-{key}" in request.form}
-        entered = dict(posted)
+        entered = {key: strip_bidi_controls(text) for key, text in posted.items()}  # shown back without them
         if not form.validate_on_submit():
             flash(_("The form has expired; approve again."), "error")
         elif not ticked:

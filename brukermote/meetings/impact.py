@@ -167,7 +167,9 @@ def send_notice(meeting: Meeting, change: str, user, request_token: str):
     if not sms.recipients(meeting, Audience.affected):
         return None
     kind = SendKind.moved if change == "moved" else SendKind.cancellation
-    return sms.send_now(meeting, kind, Audience.affected, actor=user, request_token=request_token)
+    # No "same text lately" window: a correction of a move minutes later is a new notice (a new time).
+    return sms.send_now(meeting, kind, Audience.affected, actor=user, request_token=request_token,
+                        same_text_window=False)
 
 
 @dataclass

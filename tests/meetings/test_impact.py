@@ -193,3 +193,30 @@ def test_a_meeting_nobody_knows_of_yet_is_saved_at_once(admin_client, app):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+
+
+def test_a_second_move_minutes_later_is_saved_and_sends_the_new_time(admin_client, affected):
+    """Moved to the 19th with SMS, then corrected to the 20th with SMS a minute later: a new decision,
+    not a double submit of the first (the "same text lately" window must not swallow it)."""
+    meeting = affected
+    first = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+                    .get_data(as_text=True)) | {"send_sms": "yes"}
+    assert admin_client.post(f"/meetings/{meeting.id}/edit", data=first).status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    second = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-20"))
+                     .get_data(as_text=True)) | {"send_sms": "yes"}
+    response = admin_client.post(f"/meetings/{meeting.id}/edit", data=second, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "allerede bekreftet" not in html and "Møtet er flyttet" in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 20)
+    sends = db.session.scalars(sa.select(SmsSend).where(SmsSend.kind == SendKind.moved).order_by(SmsSend.id)).all()
+    assert len(sends) == 2
+    latest = db.session.scalars(sa.select(SmsMessage.body).where(SmsMessage.send_id == sends[1].id,
+                                                                 SmsMessage.language == "nb")).all()
+    assert latest and all("20. mars 2031" in body for body in latest)
+    # The very same confirmation posted again is still recognised, and sends nothing more.
+    again = admin_client.post(f"/meetings/{meeting.id}/edit", data=second, follow_redirects=True)
+    assert "allerede bekreftet" in again.get_data(as_text=True) or again.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count(SmsSend.id)).where(SmsSend.kind == SendKind.moved)) == 2

@@ -59,8 +59,22 @@ class Impact:
 
 
 def needs_confirmation(meeting: Meeting) -> bool:
-    """Participants may know of the meeting: it is published (a held or cancelled one cannot move)."""
-    return meeting.status == MeetingStatus.published and meeting.published_at is not None
+    """Participants may know of the meeting: it was published once (set back to "planned" since or
+    not), or people registered, got an SMS about it or a poster or flyer was printed for real. A held
+    or cancelled meeting cannot move or be cancelled again."""
+    from ..outreach.models import Registration
+    from ..printing.models import PrintRecord
+    from ..sms.models import SmsMessage, SmsSend
+
+    if meeting.status in (MeetingStatus.held, MeetingStatus.cancelled):
+        return False
+    if meeting.published_at is not None:
+        return True
+    known = (sa.select(Registration.id).where(Registration.meeting_id == meeting.id),
+             sa.select(SmsMessage.id).join(SmsSend, SmsMessage.send_id == SmsSend.id)
+             .where(SmsSend.meeting_id == meeting.id),
+             sa.select(PrintRecord.id).where(PrintRecord.meeting_id == meeting.id))
+    return any(db.session.scalar(sa.select(sa.exists(query))) for query in known)
 
 
 def is_move(meeting: Meeting, starts: dt.datetime, ends: dt.datetime, venue_id: int | None) -> bool:

@@ -220,3 +220,36 @@ def test_a_second_move_minutes_later_is_saved_and_sends_the_new_time(admin_clien
     again = admin_client.post(f"/meetings/{meeting.id}/edit", data=second, follow_redirects=True)
     assert "allerede bekreftet" in again.get_data(as_text=True) or again.status_code == 409
     assert db.session.scalar(sa.select(sa.func.count(SmsSend.id)).where(SmsSend.kind == SendKind.moved)) == 2
+
+
+def test_a_published_meeting_set_back_to_planned_still_shows_the_impact_before_it_moves(admin_client, affected):
+    meeting = affected
+    admin_client.post(f"/meetings/{meeting.id}/status", data={"status": "planned"})
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert meeting.status == MeetingStatus.planned
+    page = admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'class="impact-confirm"' in html and "Bjerke bibliotek" in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date != dt.date(2031, 3, 19)  # nothing saved yet
+    # Confirmed with "Send SMS": the move is saved; the SMS service holds notices of an unpublished
+    # meeting, and the user is told plainly rather than told the change was "already confirmed".
+    done = admin_client.post(f"/meetings/{meeting.id}/edit", data=_hidden(html) | {"send_sms": "yes"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Møtet er flyttet" in done and "SMS-en om endringen ble ikke sendt" in done
+    assert "allerede bekreftet" not in done
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+    assert db.session.scalar(sa.select(PrintRecord.outdated_because)) == "moved"
+
+
+def test_cancelling_a_planned_meeting_people_registered_for_shows_the_impact(admin_client, app):
+    meeting = make_meeting()
+    meeting.status, meeting.published_at = MeetingStatus.planned, None
+    funnel.add_registration(meeting, channel=Channel.phone, adults=1)
+    db.session.commit()
+    page = admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet brant"})
+    assert page.status_code == 200 and 'class="impact-confirm"' in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == MeetingStatus.planned

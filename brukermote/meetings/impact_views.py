@@ -52,6 +52,13 @@ def _when(start, venue) -> str:
     return f"{long_date(local.date(), ui)} {clock(local.time(), ui)}" + (f", {venue.name}" if venue else "")
 
 
+def already_done(meeting: Meeting):
+    """The same confirmation posted twice (a double click, a reloaded page): the first saved it, so
+    this is not someone else's change to resolve."""
+    flash(_("This change was already confirmed."), "info")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
 def confirmed(meeting: Meeting, change: str, apply):
     """Save the change, mark printed posters and flyers outdated and, when asked by an SMS sender,
     queue the notice: one transaction, so the notice goes out only with the change."""

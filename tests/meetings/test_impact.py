@@ -253,3 +253,25 @@ def test_cancelling_a_planned_meeting_people_registered_for_shows_the_impact(adm
     assert page.status_code == 200 and 'class="impact-confirm"' in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.planned
+
+
+def test_a_double_submitted_move_says_it_is_done_not_that_someone_else_saved(admin_client, affected):
+    meeting = affected
+    confirm = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+                      .get_data(as_text=True))
+    admin_client.post(f"/meetings/{meeting.id}/edit", data=confirm)
+    again = admin_client.post(f"/meetings/{meeting.id}/edit", data=confirm)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    html = admin_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "allerede bekreftet" in html and "Noen andre" not in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+
+
+def test_a_double_submitted_cancellation_says_it_is_done(admin_client, affected):
+    meeting = affected
+    html = admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet brant"}).get_data(as_text=True)
+    admin_client.post(f"/meetings/{meeting.id}/cancel", data=_hidden(html))
+    again = admin_client.post(f"/meetings/{meeting.id}/cancel", data=_hidden(html), follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "allerede bekreftet" in page

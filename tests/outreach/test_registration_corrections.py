@@ -183,3 +183,25 @@ def test_a_refused_correction_shown_again_is_audited_like_the_first_view(admin_c
     assert _actions(contact.id)[-1] == "registration.view"
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "contact.list")) \
         == before + 1
+
+
+@pytest.mark.parametrize("change", ["moved", "cancelled"])
+def test_an_undo_into_a_meeting_moved_or_cancelled_meanwhile_is_refused(admin_client, change):
+    """Whoever was registered got the "new time" or cancellation notice; the deleted person did not,
+    so putting them back silently would leave them with the old time."""
+    meeting = _meeting()
+    contact, registration = _linked(meeting)
+    page = admin_client.post(f"/registrations/{registration.id}/delete", follow_redirects=True).get_data(as_text=True)
+    entry_id = int(re.search(r'action="/undo/(\d+)"', page).group(1))
+    db.session.expire_all()
+    meeting = db.session.get(type(meeting), meeting.id)
+    if change == "moved":
+        meeting.starts_at += dt.timedelta(days=1)
+        meeting.ends_at += dt.timedelta(days=1)
+    else:
+        meeting_services.change_status(meeting, meeting_services.MeetingStatus.cancelled, "Lokalet brant")
+    db.session.commit()
+    page = admin_client.post(f"/undo/{entry_id}", follow_redirects=True).get_data(as_text=True)
+    assert "flyttet eller avlyst etter at påmeldingen ble slettet" in page
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id) is None

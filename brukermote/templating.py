@@ -47,6 +47,13 @@ def _percent(share: float | None, decimals: int = 1) -> str:
     return format_decimal(share * 100, pattern) + "\u00a0%"
 
 
+def _number(value: float | Decimal | None, decimals: int = 1) -> str:
+    """A number as the UI language writes it: «4,5» in Norwegian, «4.5» in English."""
+    if value is None:
+        return "–"
+    return format_decimal(value, "#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def _language_name(code: str) -> str:
     try:
         lang = languages.get(code)
@@ -72,6 +79,7 @@ def init_app(app: Flask) -> None:
         local_time=_local_time,
         money=_money,
         percent=_percent,
+        number=_number,
         phone=display_phone,
         language_name=_language_name,
     )

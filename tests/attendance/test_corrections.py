@@ -139,3 +139,13 @@ def test_an_undo_does_not_overwrite_a_count_recorded_meanwhile(admin_client):
     assert "registrert på nytt i mellomtiden" in page
     db.session.expire_all()
     assert db.session.scalar(sa.select(Attendance)).people == HeadCount(25, 25)
+
+
+def test_the_average_is_written_the_norwegian_way_and_one_form_is_one(admin_client):
+    meeting = _held()
+    _paper(meeting, 4)
+    page = admin_client.get(f"/meetings/{meeting.id}/feedback").get_data(as_text=True)
+    assert "Gjennomsnittlig fjes: 4,0 / 5 fra 1 skjema med fjes." in page
+    _paper(meeting, 5)
+    page = admin_client.get(f"/meetings/{meeting.id}/feedback").get_data(as_text=True)
+    assert "Gjennomsnittlig fjes: 4,5 / 5 fra 2 skjemaer med fjes." in page

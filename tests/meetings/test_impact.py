@@ -100,6 +100,7 @@ def test_moving_shows_the_impact_first_and_changes_nothing(admin_client, affecte
     assert "Bjerke bibliotek" in html and "120" in html
     assert 'name="send_sms"' in html  # the admin may send SMS
     assert "onsdag 19. mars 2031 kl. 13:30" in html  # the Norwegian notice with the new date
+    assert "merkes de som utdaterte" in html  # plural agreement: «de … utdaterte»
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     assert (meeting.starts_at, meeting.version) == before

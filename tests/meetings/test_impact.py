@@ -122,7 +122,7 @@ def test_confirming_the_move_sends_in_each_language_marks_prints_and_flags_the_i
     assert send.audience == Audience.affected
     bodies = {m.language: m.body for m in db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id))}
     assert set(bodies) == {"nb", "ar"}  # the Somali reader gets Norwegian until a reader approves Somali
-    assert bodies["ar"].startswith("موعد جديد") and "19" in bodies["ar"] and "مارس" in bodies["ar"]
+    assert bodies["ar"].startswith("تغيير") and "19" in bodies["ar"] and "مارس" in bodies["ar"]
     assert "19. mars 2031" in bodies["nb"]
     assert len(bodies) == 2 and db.session.scalar(sa.select(sa.func.count(SmsMessage.id))
                                                   .where(SmsMessage.send_id == send.id)) == 3
@@ -276,3 +276,16 @@ def test_a_double_submitted_cancellation_says_it_is_done(admin_client, affected)
     again = admin_client.post(f"/meetings/{meeting.id}/cancel", data=_hidden(html), follow_redirects=True)
     page = again.get_data(as_text=True)
     assert "allerede bekreftet" in page
+
+
+def test_a_venue_only_move_does_not_announce_a_new_time(admin_client, affected):
+    from brukermote.meetings.models import Venue
+
+    meeting = affected
+    other = Venue(name="Veitvet senter", address="Veitvetveien 8")
+    db.session.add(other)
+    db.session.commit()
+    html = admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, venue_id=str(other.id))) \
+        .get_data(as_text=True)
+    assert 'class="impact-confirm"' in html
+    assert "Endret: Brukermøtet" in html and "Veitvet senter" in html and "Ny tid" not in html

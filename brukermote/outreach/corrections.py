@@ -112,7 +112,7 @@ def _restore_registration(payload: dict) -> str:
 
 def _meeting_as_told(meeting: Meeting) -> str:
     """Time and venue of the meeting, as the registered know it (for the undo's snapshot)."""
-    utc = dt.timezone.utc
+    utc = dt.UTC
     return f"{meeting.starts_at.astimezone(utc).isoformat()} {meeting.ends_at.astimezone(utc).isoformat()} " \
            f"{meeting.venue_id}"
 

@@ -17,7 +17,7 @@ from tests.meetings.conftest import future_day, meeting, venue  # noqa: F401 - f
 PAIRS = 10
 
 
-def test_simultaneous_undo_clicks_restore_once_and_never_fail(app, admin_user, meeting):
+def test_simultaneous_undo_clicks_restore_once_and_never_fail(app, admin_user, meeting):  # noqa: F811
     tasks = list(meeting.tasks)[:PAIRS]
     assert len(tasks) >= 3
     titles = {task.id: task.title for task in tasks}
@@ -28,7 +28,7 @@ def test_simultaneous_undo_clicks_restore_once_and_never_fail(app, admin_user, m
             page = browser.post(f"{server.url}/tasks/{task_id}/delete", timeout=60).text
             entry_id = re.search(r'action="/undo/(\d+)"', page).group(1)
             url = f"{server.url}/undo/{entry_id}"
-            responses.append(at_the_same_time(*[lambda: browser.post(url, allow_redirects=False, timeout=120)] * 2))
+            responses.append(at_the_same_time(*[lambda url=url: browser.post(url, allow_redirects=False, timeout=120)] * 2))
     assert Counter(r.status_code for pair in responses for r in pair) == Counter({302: 2 * len(titles)})
     db.session.expire_all()
     restored = dict(db.session.execute(sa.select(Task.id, Task.title).where(Task.id.in_(titles))).all())

@@ -137,7 +137,9 @@ def register_templating(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         code = getattr(error, "code", 500)
-        return render_template("error.html", code=code), code
+        # An anonymous visitor's 404 (a crawler's /robots.txt, a mistyped QR address) must not start a
+        # session: base.html then leaves out the forms that need a CSRF token (the language switch).
+        return render_template("error.html", code=code, without_session=not current_user.is_authenticated), code
 
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.errorhandler(code)(render_error)

@@ -3,6 +3,7 @@ each delete undoable for a few minutes (``core.undo``)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -10,7 +11,7 @@ from ..auth.models import User
 from ..core import languages, undo
 from ..extensions import db
 from ..meetings.models import Meeting
-from .models import Attendance, Feedback, FeedbackChannel, FollowUp, StaffCount, TopicSuggestion
+from .models import Attendance, Feedback, FeedbackChannel, FollowUp, StaffCount, TopicStatus, TopicSuggestion
 from .services import AttendanceError, FeedbackData, attendance_for, suggest_topic
 
 
@@ -33,10 +34,27 @@ def update_feedback(feedback: Feedback, data: FeedbackData) -> None:
     if data.rating is None and not (data.useful.strip() or data.missing.strip() or data.topic_text.strip()):
         raise AttendanceError(_("Empty feedback: choose a face or write something."))
     topic_text = " ".join(data.topic_text.split())[:300]
+    old_topic_id = feedback.topic_id
     if topic_text != feedback.topic_text:
         feedback.topic = suggest_topic(topic_text) if topic_text else None
     feedback.rating, feedback.useful, feedback.missing = data.rating, data.useful.strip(), data.missing.strip()
     feedback.topic_text, feedback.language, feedback.channel = topic_text, data.language, data.channel
+    db.session.flush()
+    _drop_unasked(old_topic_id)
+
+
+def _drop_unasked(topic_id: int | None) -> None:
+    """A suggestion nobody asks for any more (its only wish was a typo, corrected or deleted) leaves
+    the backlog, instead of standing there with 0 requests. One the committee heard elsewhere, planned
+    or decided on stays."""
+    if topic_id is None:
+        return
+    topic = db.session.get(TopicSuggestion, topic_id)
+    if topic is None or topic.extra_count or topic.status != TopicStatus.open or topic.meeting_id is not None:
+        return
+    if db.session.scalar(sa.select(sa.exists().where(Feedback.topic_id == topic_id))):
+        return
+    db.session.delete(topic)
     db.session.flush()
 
 
@@ -44,8 +62,10 @@ def delete_feedback(feedback: Feedback, user) -> undo.UndoEntry | None:
     payload = {"feedback": undo.snapshot(feedback),
                "follow_up": undo.snapshot(feedback.follow_up) if feedback.follow_up is not None else None}
     entry = undo.remember("feedback", payload, user, meeting_id=feedback.meeting_id)
+    topic_id = feedback.topic_id
     db.session.delete(feedback)
     db.session.flush()
+    _drop_unasked(topic_id)  # an undo counts the wish again under its words (``_restore_feedback``)
     return entry
 
 

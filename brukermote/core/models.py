@@ -64,9 +64,9 @@ FIRST_INSTANT, AFTER_LAST_INSTANT = "1999-12-31", "2101-01-02"
 def in_planning_years(*columns: str, timestamp: bool = False) -> tuple[sa.CheckConstraint, ...]:
     """CHECK that each (nullable) date or UTC timestamp column lies in the years a committee plans in."""
     if timestamp:
-        rule = "{c} IS NULL OR ({c} >= '%s' AND {c} < '%s')" % (FIRST_INSTANT, AFTER_LAST_INSTANT)
+        rule = "{c} IS NULL OR ({c} >= '" + FIRST_INSTANT + "' AND {c} < '" + AFTER_LAST_INSTANT + "')"
     else:
-        rule = "{c} IS NULL OR ({c} >= '%s' AND {c} <= '%s')" % (FIRST_DAY, LAST_DAY)
+        rule = "{c} IS NULL OR ({c} >= '" + FIRST_DAY + "' AND {c} <= '" + LAST_DAY + "')"
     return tuple(sa.CheckConstraint(rule.format(c=c), name=f"{c}_in_years") for c in columns)
 
 

@@ -128,16 +128,23 @@ def remember(kind: str, payload: dict, user, meeting_id: int | None = None,
 
 
 def restore(entry_id: int, user) -> str:
-    """Put the rows back; returns where to show them. The entry is used up."""
-    entry = db.session.get(UndoEntry, entry_id)
-    if entry is None or entry.user_id != getattr(user, "id", None) or entry.expires_at <= utcnow():
+    """Put the rows back; returns where to show them. The entry is used up.
+
+    The entry is claimed first, by deleting it: of two «Undo» clicks arriving together the second
+    waits for the first (the row lock on PostgreSQL, the one writer on SQLite) and then finds nothing
+    to claim, so it is told it is too late instead of restoring the same rows twice (a primary-key
+    clash, "database is locked")."""
+    claimed = db.session.execute(
+        sa.delete(UndoEntry).where(UndoEntry.id == entry_id, UndoEntry.user_id == getattr(user, "id", None),
+                                   UndoEntry.expires_at > utcnow())
+        .returning(UndoEntry.kind, UndoEntry.payload).execution_options(synchronize_session=False)).first()
+    if claimed is None:
         raise UndoError(_("It is too late to undo: that can be done for %(n)d minutes after deleting.",
                           n=UNDO_MINUTES))
-    restorer = restorers.get(entry.kind)
+    restorer = restorers.get(claimed.kind)
     if restorer is None:
-        raise UndoError(_("This cannot be undone."))
-    url = restorer(entry.payload)
-    db.session.delete(entry)
+        raise UndoError(_("This cannot be undone."))  # the caller rolls back: the entry stays
+    url = restorer(claimed.payload)
     db.session.flush()
     return url
 

@@ -49,8 +49,11 @@ def due_date_warning(task: Task) -> str | None:
         return None
     advice = _("Move it to a working day if someone must do it at the office.")
     if public_holiday(day):
+        date = format_date(day, "d. MMMM")
+        if reason == date:  # Norwegian calls 1 and 17 May by their date: «17. mai (17. mai)» says it twice
+            return _("«%(task)s» is due on a public holiday, %(name)s.", task=task.title, name=reason) + " " + advice
         return _("«%(task)s» is due on a public holiday, %(name)s (%(date)s).", task=task.title, name=reason,
-                 date=format_date(day, "d. MMMM")) + " " + advice
+                 date=date) + " " + advice
     return _("«%(task)s» is due on a %(day)s (%(date)s).", task=task.title, day=reason,
              date=format_date(day, "d. MMMM")) + " " + advice
 

@@ -59,8 +59,22 @@ class Impact:
 
 
 def needs_confirmation(meeting: Meeting) -> bool:
-    """Participants may know of the meeting: it is published (a held or cancelled one cannot move)."""
-    return meeting.status == MeetingStatus.published and meeting.published_at is not None
+    """Participants may know of the meeting: it was published once (set back to "planned" since or
+    not), or people registered, got an SMS about it or a poster or flyer was printed for real. A held
+    or cancelled meeting cannot move or be cancelled again."""
+    from ..outreach.models import Registration
+    from ..printing.models import PrintRecord
+    from ..sms.models import SmsMessage, SmsSend
+
+    if meeting.status in (MeetingStatus.held, MeetingStatus.cancelled):
+        return False
+    if meeting.published_at is not None:
+        return True
+    known = (sa.select(Registration.id).where(Registration.meeting_id == meeting.id),
+             sa.select(SmsMessage.id).join(SmsSend, SmsMessage.send_id == SmsSend.id)
+             .where(SmsSend.meeting_id == meeting.id),
+             sa.select(PrintRecord.id).where(PrintRecord.meeting_id == meeting.id))
+    return any(db.session.scalar(sa.select(sa.exists(query))) for query in known)
 
 
 def is_move(meeting: Meeting, starts: dt.datetime, ends: dt.datetime, venue_id: int | None) -> bool:
@@ -167,7 +181,9 @@ def send_notice(meeting: Meeting, change: str, user, request_token: str):
     if not sms.recipients(meeting, Audience.affected):
         return None
     kind = SendKind.moved if change == "moved" else SendKind.cancellation
-    return sms.send_now(meeting, kind, Audience.affected, actor=user, request_token=request_token)
+    # No "same text lately" window: a correction of a move minutes later is a new notice (a new time).
+    return sms.send_now(meeting, kind, Audience.affected, actor=user, request_token=request_token,
+                        same_text_window=False)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..core.timeutil import local_zone
 from ..extensions import db
@@ -51,6 +52,13 @@ def _when(start, venue) -> str:
     return f"{long_date(local.date(), ui)} {clock(local.time(), ui)}" + (f", {venue.name}" if venue else "")
 
 
+def already_done(meeting: Meeting):
+    """The same confirmation posted twice (a double click, a reloaded page): the first saved it, so
+    this is not someone else's change to resolve."""
+    flash(_("This change was already confirmed."), "info")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
 def confirmed(meeting: Meeting, change: str, apply):
     """Save the change, mark printed posters and flyers outdated and, when asked by an SMS sender,
     queue the notice: one transaction, so the notice goes out only with the change."""
@@ -60,20 +68,41 @@ def confirmed(meeting: Meeting, change: str, apply):
 
     token = request.form.get("send_token", "")
     wants_sms = request.form.get("send_sms") == "yes" and may_send_sms(current_user) and IMPACT_TOKEN.fullmatch(token)
+    sms_failed = False
     try:
         apply()
         outdated = impact.mark_prints_outdated(meeting, change)
-        send = impact.send_notice(meeting, change, current_user, token) if wants_sms else None
+        send = None
+        if wants_sms:
+            try:
+                send = impact.send_notice(meeting, change, current_user, token)
+            except sms.AlreadyQueued as exc:
+                if exc.send.request_token == token:
+                    raise  # this very confirmation was saved before: nothing more to do
+                sms_failed = True
+            except sms.SmsError:
+                # The notice is refused before anything of it is written: the change still stands.
+                sms_failed = True
         db.session.commit()
     except services.ConflictError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("meetings.edit", meeting_id=meeting.id))
-    except (services.MeetingError, sms.SmsError) as exc:  # AlreadyQueued: the first confirmation did it all
+    except services.MeetingError as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, services.MeetingError) else _("This change was already confirmed."),
-              "error")
+        flash(str(exc), "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    except sms.AlreadyQueued:  # the same confirmation arrived twice: the first did it all
+        db.session.rollback()
+        flash(_("This change was already confirmed."), "info")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    except IntegrityError:
+        # The unique token: the same confirmation committed between our check and our commit.
+        db.session.rollback()
+        if wants_sms and sms.send_with_token(token) is not None:
+            flash(_("This change was already confirmed."), "info")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        raise
     if send is not None:
         sms.enqueue(send.id)
     flash(_("The meeting is moved.") if change == "moved" else _("The meeting is cancelled."), "success")
@@ -81,6 +110,8 @@ def confirmed(meeting: Meeting, change: str, apply):
         count = len(sms.recipients(meeting, Audience.affected))
         flash(ngettext("The SMS is queued for %(num)d person and will be sent in the background.",
                        "The SMS is queued for %(num)d people and will be sent in the background.", count), "success")
+    if sms_failed:
+        flash(_("The SMS about the change was not sent. You can send it from the meeting's SMS page."), "warning")
     if outdated:
         flash(ngettext("%(num)d printed poster or flyer is marked as outdated: print it again.",
                        "%(num)d printed posters and flyers are marked as outdated: print them again.", outdated)

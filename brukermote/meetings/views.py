@@ -25,6 +25,7 @@ from .forms import (
     TaskForm,
     VenueForm,
 )
+from .impact_views import already_done as _already_done
 from .impact_views import confirmed as _confirmed
 from .impact_views import impact_page as _impact_page
 from .models import (
@@ -205,6 +206,8 @@ def edit(meeting_id: int):
                         return _impact_page(meeting, "moved", new_start=starts, new_venue_id=data.venue_id,
                                             action=url_for("meetings.edit", meeting_id=meeting.id))
                     return _confirmed(meeting, "moved", lambda: services.update_meeting(meeting, data, expected))
+                if request.form.get("confirm") == "yes" and expected != meeting.version:
+                    return _already_done(meeting)  # a resubmitted confirmation: the meeting has these times
             services.update_meeting(meeting, data, expected)
             db.session.commit()
         except services.ConflictError as exc:
@@ -250,6 +253,8 @@ def cancel(meeting_id: int):
         flash(" ".join([_("Give a reason for cancelling; it is shown to participants.")]
                        + [e for es in form.errors.values() for e in es]), "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    if request.form.get("confirm") == "yes" and meeting.status == MeetingStatus.cancelled:
+        return _already_done(meeting)  # a resubmitted confirmation
     change = lambda: services.change_status(meeting, MeetingStatus.cancelled, form.reason.data)  # noqa: E731
     if impact.needs_confirmation(meeting):
         if request.form.get("confirm") != "yes":

@@ -7,6 +7,7 @@ erasure listener; the undo table's foreign key to the contact cascades as well) 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 
 from ..core import languages, undo
 from ..extensions import db
-from ..meetings.models import Meeting
+from ..meetings.models import Meeting, MeetingStatus
 from .funnel import AlreadyRegistered, OutreachError, contact_key, find_registration, person_key
 from .models import REGISTRATION_CHANNELS, Channel, Contact, Registration
 from .services import audit
@@ -74,7 +75,9 @@ def update_registration(registration: Registration, data: RegistrationData, user
 def delete_registration(registration: Registration, user) -> undo.UndoEntry | None:
     if registration.contact_id:
         audit("registration.delete", registration.contact_id, user, f"meeting {registration.meeting_id}")
-    entry = undo.remember("registration", undo.snapshot(registration), user, meeting_id=registration.meeting_id,
+    payload = undo.snapshot(registration) | {"meeting_as_told": _meeting_as_told(db.session.get(
+        Meeting, registration.meeting_id))}
+    entry = undo.remember("registration", payload, user, meeting_id=registration.meeting_id,
                           contact_id=registration.contact_id)
     db.session.delete(registration)
     db.session.flush()
@@ -87,6 +90,11 @@ def _restore_registration(payload: dict) -> str:
     meeting = db.session.get(Meeting, payload.get("meeting_id"))
     if meeting is None:
         raise undo.UndoError(_("The meeting is deleted; the registration cannot come back."))
+    told = payload.get("meeting_as_told")
+    if meeting.status == MeetingStatus.cancelled or (told is not None and told != _meeting_as_told(meeting)):
+        # A move or cancellation notice went to the registered then: this person did not get it.
+        raise undo.UndoError(_("The meeting was moved or cancelled after the registration was deleted, so the "
+                               "person did not get the notice; register them again instead."))
     registration = undo.revive(Registration, payload)
     if db.session.get(Registration, registration.id) is not None:
         registration.id = None
@@ -100,6 +108,13 @@ def _restore_registration(payload: dict) -> str:
     if registration.contact_id:
         audit("registration.restore", registration.contact_id, current_user, f"meeting {meeting.id}")
     return url_for("outreach.meeting_outreach", meeting_id=meeting.id) + "#registrations"
+
+
+def _meeting_as_told(meeting: Meeting) -> str:
+    """Time and venue of the meeting, as the registered know it (for the undo's snapshot)."""
+    utc = dt.UTC
+    return f"{meeting.starts_at.astimezone(utc).isoformat()} {meeting.ends_at.astimezone(utc).isoformat()} " \
+           f"{meeting.venue_id}"
 
 
 def forget_contact(contact) -> None:

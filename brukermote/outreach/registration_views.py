@@ -43,10 +43,6 @@ def registration_edit(registration_id: int):
             form.dietary.data = registration.dietary
         if "contact" in form:
             form.contact.data = registration.contact_id
-        if registration.contact_id and confidential:  # who it is is shown (the picker, the food need)
-            services.audit("registration.view", registration.contact_id, current_user,
-                           f"meeting {registration.meeting_id}")
-        db.session.commit()  # the audit entries (this one, and the names in the contact picker)
     status = 200
     if request.method == "POST":
         if form.validate():
@@ -70,6 +66,13 @@ def registration_edit(registration_id: int):
                 flash(_("The registration is corrected."), "success")
                 return redirect(_back(registration))
         status = 422
+        if "contact" in form:  # the picker's names are shown again (``_outreach_forms`` audits a GET only)
+            services.audit("contact.list", None, current_user,
+                           detail=f"{len(form.contact.choices) - 1} contacts (registration form)")
+    # Written after any rollback above, so that a refused correction does not discard them.
+    if registration.contact_id and confidential:  # who it is is shown (the picker, the food need)
+        services.audit("registration.view", registration.contact_id, current_user, f"meeting {registration.meeting_id}")
+    db.session.commit()  # only the audit entries (this one, and the names in the contact picker)
     return render_template("outreach/registration_edit.html", meeting=_meeting_of(registration),
                            registration=registration, form=form, hide_dietary=hide_dietary), status
 

@@ -95,20 +95,21 @@ DEFAULTS: dict[str, dict[str, str]] = {
               "darse de baja.",
     },
 }
-#: The "new time" notice after a published meeting moved (``meetings/impact.py`` offers it).
-#: ``{date}`` and ``{time}`` are the new ones.
+#: The notice after a published meeting moved to another day, time or venue (``meetings/impact.py``
+#: offers it). Neutral ("Changed:"), since a move of the venue alone keeps the time; ``{date}``,
+#: ``{time}`` and ``{venue}`` are the new ones.
 DEFAULTS["moved"] = {
-    "nb": "Ny tid: Brukermøtet om {topic} er flyttet til {date} kl. {time}, {venue}. Velkommen! "
+    "nb": "Endret: Brukermøtet om {topic} er nå {date} kl. {time}, {venue}. Velkommen! "
           "Svar {stop} for å slutte å få SMS.",
-    "en": "New time: the open meeting about {topic} has moved to {date} at {time}, {venue}. Welcome! "
+    "en": "Changed: the open meeting about {topic} is now on {date} at {time}, {venue}. Welcome! "
           "Reply {stop} to stop these texts.",
-    "so": "Waqti cusub: Kulanka ku saabsan {topic} waxaa loo wareejiyay {date} saacadda {time}, {venue}. "
-          "Soo dhowow! Ku jawaab {stop} si aad u joojiso fariimaha.",
-    "ar": "موعد جديد: نُقل الاجتماع المفتوح حول {topic} إلى يوم {date} الساعة {time}، {venue}. أهلاً بكم! "
+    "so": "Isbeddel: Kulanka furan ee ku saabsan {topic} hadda wuxuu dhacayaa {date} saacadda {time}, "
+          "{venue}. Soo dhowow! Ku jawaab {stop} si aad u joojiso fariimaha.",
+    "ar": "تغيير: الاجتماع المفتوح حول {topic} أصبح يوم {date} الساعة {time}، {venue}. أهلاً بكم! "
           "أرسل {stop} لإيقاف الرسائل.",
-    "pl": "Nowy termin: otwarte spotkanie na temat {topic} odbędzie się {date}, godz. {time}, {venue}. "
+    "pl": "Zmiana: otwarte spotkanie na temat {topic} odbędzie się {date}, godz. {time}, {venue}. "
           "Zapraszamy! Odpowiedz {stop}, aby zrezygnować.",
-    "es": "Nueva fecha: la reunión abierta sobre {topic} será el {date} a las {time}, {venue}. ¡Le "
+    "es": "Cambio: la reunión abierta sobre {topic} será el {date} a las {time}, {venue}. ¡Le "
           "esperamos! Responda {stop} para no recibir más SMS.",
 }
 
@@ -121,7 +122,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "என்று பதில் அனுப்புங்கள். SMS நிறுத்த {stop} என்று பதில் அனுப்புங்கள்.",
         "cancellation": "ரத்து: {date} அன்று {time} மணிக்கு நடக்கவிருந்த {topic} பற்றிய திறந்த கூட்டம் ரத்து "
                         "செய்யப்பட்டது. மன்னிக்கவும். SMS நிறுத்த {stop} என்று பதில் அனுப்புங்கள்.",
-        "moved": "புதிய நேரம்: {topic} பற்றிய திறந்த கூட்டம் {date} அன்று {time} மணிக்கு மாற்றப்பட்டுள்ளது, "
+        "moved": "மாற்றம்: {topic} பற்றிய திறந்த கூட்டம் இப்போது {date} அன்று {time} மணிக்கு, "
                  "{venue}. வருக! SMS நிறுத்த {stop} என்று பதில் அனுப்புங்கள்.",
         "reply_yes": "நன்றி! {date} அன்று {time} மணிக்கு நடக்கும் கூட்டத்திற்கு நீங்கள் பதிவு "
                      "செய்யப்பட்டுள்ளீர்கள். வருக!",
@@ -139,7 +140,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "ኩሉ ሰብ እንቋዕ ብደሓን መጻእኩም። ንምምዝጋብ እወ ኢልኩም መልሱ። መልእኽቲ ንምቁራጽ {stop} ኢልኩም መልሱ።",
         "cancellation": "ተሰሪዙ: ብዛዕባ {topic} {date} ሰዓት {time} ክካየድ ዝነበሮ ክፉት ኣኼባ ተሰሪዙ ኣሎ። ይቕሬታ። "
                         "መልእኽቲ ንምቁራጽ {stop} ኢልኩም መልሱ።",
-        "moved": "ሓድሽ ግዜ: ብዛዕባ {topic} ዝካየድ ክፉት ኣኼባ ናብ {date} ሰዓት {time} ተቐይሩ ኣሎ፣ {venue}። "
+        "moved": "ለውጢ: ብዛዕባ {topic} ዝካየድ ክፉት ኣኼባ ሕጂ {date} ሰዓት {time} እዩ፣ {venue}። "
                  "እንቋዕ ብደሓን መጻእኩም! መልእኽቲ ንምቁራጽ {stop} ኢልኩም መልሱ።",
         "reply_yes": "የቐንየልና! ኣብቲ {date} ሰዓት {time} ዝካየድ ኣኼባ ተመዝጊብኩም ኣለኹም። እንቋዕ ብደሓን መጻእኩም!",
         "reply_stop": "ካብ ሕጂ ካባና መልእኽቲ ኣይክመጸኩምን እዩ።",
@@ -154,7 +155,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "اختیاری است و همه خوش آمدند. برای ثبت‌نام بله بفرستید. برای قطع پیامک‌ها {stop} بفرستید.",
         "cancellation": "لغو: جلسهٔ باز دربارهٔ {topic} روز {date} ساعت {time} لغو شد. متأسفیم. برای قطع "
                         "پیامک‌ها {stop} بفرستید.",
-        "moved": "زمان جدید: جلسهٔ باز دربارهٔ {topic} به روز {date} ساعت {time} منتقل شد، {venue}. خوش "
+        "moved": "تغییر: جلسهٔ باز دربارهٔ {topic} اکنون روز {date} ساعت {time} است، {venue}. خوش "
                  "آمدید! برای قطع پیامک‌ها {stop} بفرستید.",
         "reply_yes": "سپاس! ثبت‌نام شما برای جلسهٔ روز {date} ساعت {time} انجام شد. خوش آمدید!",
         "reply_stop": "دیگر پیامکی از ما دریافت نمی‌کنید.",
@@ -170,7 +171,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "لیے {stop} لکھ کر جواب دیں۔",
         "cancellation": "منسوخ: {topic} کے بارے میں {date} کو {time} بجے ہونے والا کھلا اجلاس منسوخ کر دیا "
                         "گیا ہے۔ ہم معذرت خواہ ہیں۔ پیغامات بند کرنے کے لیے {stop} لکھ کر جواب دیں۔",
-        "moved": "نیا وقت: {topic} کے بارے میں کھلا اجلاس اب {date} کو {time} بجے ہوگا، {venue}۔ خوش آمدید! "
+        "moved": "تبدیلی: {topic} کے بارے میں کھلا اجلاس اب {date} کو {time} بجے ہوگا، {venue}۔ خوش آمدید! "
                  "پیغامات بند کرنے کے لیے {stop} لکھ کر جواب دیں۔",
         "reply_yes": "شکریہ! آپ {date} کو {time} بجے ہونے والے اجلاس کے لیے رجسٹر ہو گئے ہیں۔ خوش آمدید!",
         "reply_stop": "اب آپ کو ہماری طرف سے مزید پیغامات نہیں آئیں گے۔",
@@ -187,7 +188,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "نامەکان {stop} بنێرە.",
         "cancellation": "هەڵوەشایەوە: کۆبوونەوەی کراوە دەربارەی {topic} لە {date} کاتژمێر {time} "
                         "هەڵوەشێنرایەوە. داوای لێبوردن دەکەین. بۆ ڕاگرتنی نامەکان {stop} بنێرە.",
-        "moved": "کاتی نوێ: کۆبوونەوەی کراوە دەربارەی {topic} گوازرایەوە بۆ {date} کاتژمێر {time}، {venue}. "
+        "moved": "گۆڕانکاری: کۆبوونەوەی کراوە دەربارەی {topic} ئێستا لە {date} کاتژمێر {time}ە، {venue}. "
                  "بەخێربێن! بۆ ڕاگرتنی نامەکان {stop} بنێرە.",
         "reply_yes": "سوپاس! ناوت بۆ کۆبوونەوەی {date} کاتژمێر {time} تۆمار کرا. بەخێربێیت!",
         "reply_stop": "چیتر نامەت لە ئێمەوە بۆ نایەت.",
@@ -204,7 +205,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "rawestandina SMSan bi {stop} bersiv bide.",
         "cancellation": "Betal bû: Civîna vekirî li ser {topic} {date} saet {time} betal bû. Em xemgîn in. "
                         "Ji bo rawestandina SMSan bi {stop} bersiv bide.",
-        "moved": "Dema nû: Civîna vekirî li ser {topic} hat guhertin: êdî {date} saet {time}, {venue}. "
+        "moved": "Guhertin: Civîna vekirî li ser {topic} êdî {date} saet {time} e, {venue}. "
                  "Bi xêr hatî! Ji bo rawestandina SMSan bi {stop} bersiv bide.",
         "reply_yes": "Spas! Tu ji bo civîna {date} saet {time} hatî tomarkirin. Bi xêr hatî!",
         "reply_stop": "Êdî tu ji me SMS wernagirî.",
@@ -221,7 +222,7 @@ _BY_LANGUAGE: dict[str, dict[str, str]] = {
                     "回复“是”即可报名。回复{stop}即可停止接收短信。",
         "cancellation": "取消通知：原定于{date} {time}举行的关于{topic}的公开会议已取消。敬请谅解。"
                         "回复{stop}即可停止接收短信。",
-        "moved": "时间变更：关于{topic}的公开会议改为{date} {time}举行，地点：{venue}。欢迎参加！"
+        "moved": "会议变更：关于{topic}的公开会议现定于{date} {time}举行，地点：{venue}。欢迎参加！"
                  "回复{stop}即可停止接收短信。",
         "reply_yes": "谢谢！您已报名参加{date} {time}的会议。欢迎您！",
         "reply_stop": "您将不会再收到我们的短信。",

@@ -32,7 +32,7 @@ class TemplateKind(TitledEnum):
     reminder = "reminder", _l("Reminder")
     cancellation = "cancellation", _l("Cancellation notice")
     #: The meeting moved to another day or time (offered when a published meeting is moved).
-    moved = "moved", _l("New time notice")
+    moved = "moved", _l("Change notice (day, time or venue)")
     reply_yes = "reply_yes", _l("Answer to a yes (registered)")
     reply_stop = "reply_stop", _l("Answer to a stop (opted out)")
     reply_other = "reply_other", _l("Answer to any other reply")
@@ -64,7 +64,7 @@ class SendKind(TitledEnum):
     reminder = "reminder", _l("Reminder")
     manual = "manual", _l("Sent by hand")
     cancellation = "cancellation", _l("Cancellation notice")
-    moved = "moved", _l("New time notice")
+    moved = "moved", _l("Change notice (day, time or venue)")
     #: The opt-in request to one number given on the public form (``inbound.request_opt_in``); the
     #: committee never starts one.
     opt_in = "opt_in", _l("SMS confirmation request (web sign-up)")

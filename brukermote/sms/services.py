@@ -433,13 +433,17 @@ class AlreadyQueued(SmsError):
 
 
 def send_now(meeting: Meeting, kind: SendKind, audience: Audience, *, actor,
-             request_token: str | None = None) -> SmsSend:
+             request_token: str | None = None, same_text_window: bool = True) -> SmsSend:
     """A manual send (or a cancellation notice): queued now, sent by the worker, never in the request.
 
     ``request_token`` is the confirmation page's one-time token, unique in ``sms_send``: a second
     confirmation with it raises ``AlreadyQueued``, as does the same text to the same group within
     ``DUPLICATE_SEND_WINDOW`` (another tab's confirmation). The meeting row is locked first, so of two
     simultaneous confirmations the second waits for the first and then sees its send.
+
+    ``same_text_window=False`` skips the window for a caller whose notice follows a change of the
+    meeting (``meetings.impact``): a second move within the window tells a new time, not the same text,
+    and that flow's own guards (the token, the meeting's version) catch a resubmitted confirmation.
 
     Only an SMS sender may (``auth.capabilities``); the send is audited with its recipient count."""
     from ..outreach.services import audit
@@ -452,7 +456,9 @@ def send_now(meeting: Meeting, kind: SendKind, audience: Audience, *, actor,
     if meeting.status in UNPUBLISHED:
         raise SmsError("unpublished")
     lock_row(Meeting, meeting.id)
-    earlier = (send_with_token(request_token) if request_token else None) or recent_same_send(meeting, kind, audience)
+    earlier = send_with_token(request_token) if request_token else None
+    if earlier is None and same_text_window:
+        earlier = recent_same_send(meeting, kind, audience)
     if earlier is not None:
         raise AlreadyQueued(earlier)
     send = SmsSend(meeting_id=meeting.id, kind=kind, audience=audience, send_at=utcnow(), created_by=actor.email,

@@ -139,3 +139,40 @@ def test_an_undo_does_not_overwrite_a_count_recorded_meanwhile(admin_client):
     assert "registrert på nytt i mellomtiden" in page
     db.session.expire_all()
     assert db.session.scalar(sa.select(Attendance)).people == HeadCount(25, 25)
+
+
+def test_the_average_is_written_the_norwegian_way_and_one_form_is_one(admin_client):
+    meeting = _held()
+    _paper(meeting, 4)
+    page = admin_client.get(f"/meetings/{meeting.id}/feedback").get_data(as_text=True)
+    assert "Gjennomsnittlig fjes: 4,0 / 5 fra 1 skjema med fjes." in page
+    _paper(meeting, 5)
+    page = admin_client.get(f"/meetings/{meeting.id}/feedback").get_data(as_text=True)
+    assert "Gjennomsnittlig fjes: 4,5 / 5 fra 2 skjemaer med fjes." in page
+
+
+def test_a_corrected_or_deleted_topic_leaves_no_empty_suggestion_in_the_backlog(admin_client):
+    from brukermote.attendance.models import TopicSuggestion
+
+    meeting = _held()
+    typo = _paper(meeting, 4, topic_text="Bolgi")
+    heard = _paper(meeting, 3, topic_text="Arbeid")
+    other = _paper(meeting, 2, topic_text="Arbeid")
+    db.session.scalar(sa.select(TopicSuggestion).where(TopicSuggestion.title == "Arbeid")).extra_count = 0
+    db.session.commit()
+    other_id = other.id
+    admin_client.post(f"/feedback/{typo.id}/edit", data={
+        "rating": "4", "useful": "", "missing": "", "topic_text": "Bolig", "language": "nb", "channel": "paper"})
+    db.session.expire_all()
+    titles = set(db.session.scalars(sa.select(TopicSuggestion.title)))
+    assert "Bolgi" not in titles and {"Bolig", "Arbeid"} <= titles
+    admin_client.post(f"/feedback/{heard.id}/delete", follow_redirects=True)
+    db.session.expire_all()
+    assert "Arbeid" in set(db.session.scalars(sa.select(TopicSuggestion.title)))  # still asked for by one
+    page = admin_client.post(f"/feedback/{other.id}/delete", follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert "Arbeid" not in set(db.session.scalars(sa.select(TopicSuggestion.title)))
+    back = admin_client.post(f"/undo/{_undo_id(page)}", follow_redirects=True).get_data(as_text=True)
+    assert "Angret" in back, re.findall(r"flash[^>]*>[^<]*", back)  # the undo counts the wish again
+    db.session.expire_all()
+    assert db.session.get(Feedback, other_id).topic.title == "Arbeid"

@@ -256,3 +256,23 @@ def test_the_meeting_page_has_its_sections_in_order(admin_client, meeting):
     assert positions == sorted(positions)
     assert re.findall(r">([^<]+)</a></li>", nav) == ["Plan", "Program", "Sjekkliste", "Utsendelser", "Tolker", "SMS",
                                                      "Skriv ut", "Oppmøte"]
+
+
+def test_one_minute_is_one_minute_on_the_clock(admin_client, meeting):
+    _programme(admin_client, meeting, ("talk", "Bolig", 119))
+    page = admin_client.get(f"/meetings/{meeting.id}/programme").get_data(as_text=True)
+    assert "Programmet er 1 minutt kortere enn møtet" in page and "1 minutter" not in page
+    _programme(admin_client, meeting, ("talk", "Arbeid", 2))
+    page = admin_client.get(f"/meetings/{meeting.id}/programme").get_data(as_text=True)
+    assert "Det er 1 minutt lengre enn møtet." in page
+
+
+def test_a_task_due_on_17_may_names_the_day_once(app, meeting):
+    from brukermote.meetings import corrections as meeting_corrections
+
+    task = meeting.tasks[0]
+    task.offset_days = (dt.date(meeting.local_date.year + 1, 5, 17) - meeting.local_date).days
+    db.session.flush()
+    with app.test_request_context(headers={"Accept-Language": "nb"}):
+        warning = meeting_corrections.due_date_warning(task)
+    assert f"Fristen for «{task.title}» er en helligdag, 17. mai." in warning and "(17. mai)" not in warning

@@ -100,6 +100,7 @@ def test_moving_shows_the_impact_first_and_changes_nothing(admin_client, affecte
     assert "Bjerke bibliotek" in html and "120" in html
     assert 'name="send_sms"' in html  # the admin may send SMS
     assert "onsdag 19. mars 2031 kl. 13:30" in html  # the Norwegian notice with the new date
+    assert "merkes de som utdaterte" in html  # plural agreement: «de … utdaterte»
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     assert (meeting.starts_at, meeting.version) == before
@@ -121,7 +122,7 @@ def test_confirming_the_move_sends_in_each_language_marks_prints_and_flags_the_i
     assert send.audience == Audience.affected
     bodies = {m.language: m.body for m in db.session.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id))}
     assert set(bodies) == {"nb", "ar"}  # the Somali reader gets Norwegian until a reader approves Somali
-    assert bodies["ar"].startswith("موعد جديد") and "19" in bodies["ar"] and "مارس" in bodies["ar"]
+    assert bodies["ar"].startswith("تغيير") and "19" in bodies["ar"] and "مارس" in bodies["ar"]
     assert "19. mars 2031" in bodies["nb"]
     assert len(bodies) == 2 and db.session.scalar(sa.select(sa.func.count(SmsMessage.id))
                                                   .where(SmsMessage.send_id == send.id)) == 3
@@ -193,3 +194,98 @@ def test_a_meeting_nobody_knows_of_yet_is_saved_at_once(admin_client, app):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+
+
+def test_a_second_move_minutes_later_is_saved_and_sends_the_new_time(admin_client, affected):
+    """Moved to the 19th with SMS, then corrected to the 20th with SMS a minute later: a new decision,
+    not a double submit of the first (the "same text lately" window must not swallow it)."""
+    meeting = affected
+    first = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+                    .get_data(as_text=True)) | {"send_sms": "yes"}
+    assert admin_client.post(f"/meetings/{meeting.id}/edit", data=first).status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    second = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-20"))
+                     .get_data(as_text=True)) | {"send_sms": "yes"}
+    response = admin_client.post(f"/meetings/{meeting.id}/edit", data=second, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "allerede bekreftet" not in html and "Møtet er flyttet" in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 20)
+    sends = db.session.scalars(sa.select(SmsSend).where(SmsSend.kind == SendKind.moved).order_by(SmsSend.id)).all()
+    assert len(sends) == 2
+    latest = db.session.scalars(sa.select(SmsMessage.body).where(SmsMessage.send_id == sends[1].id,
+                                                                 SmsMessage.language == "nb")).all()
+    assert latest and all("20. mars 2031" in body for body in latest)
+    # The very same confirmation posted again is still recognised, and sends nothing more.
+    again = admin_client.post(f"/meetings/{meeting.id}/edit", data=second, follow_redirects=True)
+    assert "allerede bekreftet" in again.get_data(as_text=True) or again.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count(SmsSend.id)).where(SmsSend.kind == SendKind.moved)) == 2
+
+
+def test_a_published_meeting_set_back_to_planned_still_shows_the_impact_before_it_moves(admin_client, affected):
+    meeting = affected
+    admin_client.post(f"/meetings/{meeting.id}/status", data={"status": "planned"})
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert meeting.status == MeetingStatus.planned
+    page = admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'class="impact-confirm"' in html and "Bjerke bibliotek" in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date != dt.date(2031, 3, 19)  # nothing saved yet
+    # Confirmed with "Send SMS": the move is saved; the SMS service holds notices of an unpublished
+    # meeting, and the user is told plainly rather than told the change was "already confirmed".
+    done = admin_client.post(f"/meetings/{meeting.id}/edit", data=_hidden(html) | {"send_sms": "yes"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Møtet er flyttet" in done and "SMS-en om endringen ble ikke sendt" in done
+    assert "allerede bekreftet" not in done
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+    assert db.session.scalar(sa.select(PrintRecord.outdated_because)) == "moved"
+
+
+def test_cancelling_a_planned_meeting_people_registered_for_shows_the_impact(admin_client, app):
+    meeting = make_meeting()
+    meeting.status, meeting.published_at = MeetingStatus.planned, None
+    funnel.add_registration(meeting, channel=Channel.phone, adults=1)
+    db.session.commit()
+    page = admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet brant"})
+    assert page.status_code == 200 and 'class="impact-confirm"' in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == MeetingStatus.planned
+
+
+def test_a_double_submitted_move_says_it_is_done_not_that_someone_else_saved(admin_client, affected):
+    meeting = affected
+    confirm = _hidden(admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, day="2031-03-19"))
+                      .get_data(as_text=True))
+    admin_client.post(f"/meetings/{meeting.id}/edit", data=confirm)
+    again = admin_client.post(f"/meetings/{meeting.id}/edit", data=confirm)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    html = admin_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "allerede bekreftet" in html and "Noen andre" not in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).local_date == dt.date(2031, 3, 19)
+
+
+def test_a_double_submitted_cancellation_says_it_is_done(admin_client, affected):
+    meeting = affected
+    html = admin_client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Lokalet brant"}).get_data(as_text=True)
+    admin_client.post(f"/meetings/{meeting.id}/cancel", data=_hidden(html))
+    again = admin_client.post(f"/meetings/{meeting.id}/cancel", data=_hidden(html), follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "allerede bekreftet" in page
+
+
+def test_a_venue_only_move_does_not_announce_a_new_time(admin_client, affected):
+    from brukermote.meetings.models import Venue
+
+    meeting = affected
+    other = Venue(name="Veitvet senter", address="Veitvetveien 8")
+    db.session.add(other)
+    db.session.commit()
+    html = admin_client.post(f"/meetings/{meeting.id}/edit", data=_edit_form(meeting, venue_id=str(other.id))) \
+        .get_data(as_text=True)
+    assert 'class="impact-confirm"' in html
+    assert "Endret: Brukermøtet" in html and "Veitvet senter" in html and "Ny tid" not in html

@@ -160,3 +160,49 @@ def test_an_undo_of_a_registration_does_not_outlive_erasure(admin_client, linked
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
     assert "Glutenfri" not in str(db.session.scalars(sa.select(undo.UndoEntry.payload)).all())
+
+
+@pytest.mark.parametrize("values", [{"r-adults": "-1"}, {"link_other": True}])
+def test_a_refused_correction_shown_again_is_audited_like_the_first_view(admin_client, values):
+    """The 422 page shows the names in the picker and the person's food need again: in the audit log,
+    also when the correction itself was rolled back."""
+    meeting = _meeting()
+    contact, registration = _linked(meeting)
+    form = {"r-contact": str(contact.id), "r-dietary": "Glutenfri"}
+    values = dict(values)  # the parameter is shared by the SQLite and PostgreSQL runs
+    if values.pop("link_other", False):
+        other = services.create_contact(services.ContactData(name="Amina Noor", phone="+4791234568", language="so"))
+        db.session.flush()
+        db.session.add(Registration(meeting_id=meeting.id, channel=Channel.phone, contact_id=other.id, adults=1,
+                                    dedupe_key="tel:+4791234568"))
+        db.session.commit()
+        form["r-contact"] = str(other.id)  # already registered: the service refuses and rolls back
+    before = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "contact.list"))
+    response = admin_client.post(f"/registrations/{registration.id}/edit", data=_form(**form | values))
+    assert response.status_code == 422 and NAME in response.get_data(as_text=True)  # the picker lists the names
+    db.session.expire_all()
+    assert _actions(contact.id)[-1] == "registration.view"
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "contact.list")) \
+        == before + 1
+
+
+@pytest.mark.parametrize("change", ["moved", "cancelled"])
+def test_an_undo_into_a_meeting_moved_or_cancelled_meanwhile_is_refused(admin_client, change):
+    """Whoever was registered got the "new time" or cancellation notice; the deleted person did not,
+    so putting them back silently would leave them with the old time."""
+    meeting = _meeting()
+    contact, registration = _linked(meeting)
+    page = admin_client.post(f"/registrations/{registration.id}/delete", follow_redirects=True).get_data(as_text=True)
+    entry_id = int(re.search(r'action="/undo/(\d+)"', page).group(1))
+    db.session.expire_all()
+    meeting = db.session.get(type(meeting), meeting.id)
+    if change == "moved":
+        meeting.starts_at += dt.timedelta(days=1)
+        meeting.ends_at += dt.timedelta(days=1)
+    else:
+        meeting_services.change_status(meeting, meeting_services.MeetingStatus.cancelled, "Lokalet brant")
+    db.session.commit()
+    page = admin_client.post(f"/undo/{entry_id}", follow_redirects=True).get_data(as_text=True)
+    assert "flyttet eller avlyst etter at påmeldingen ble slettet" in page
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id) is None

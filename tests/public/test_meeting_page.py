@@ -1,5 +1,7 @@
 """The page the poster's QR code opens: no sign-in, in the meeting's languages, RTL where needed."""
 
+import pytest
+
 from brukermote.extensions import db
 from tests.printing.helpers import make_meeting
 
@@ -126,3 +128,11 @@ def test_a_cancelled_meeting_offers_no_calendar_entry(client, app):
     db.session.commit()
     page = client.get(f"/m/{meeting.uid}?lang=nb").get_data(as_text=True)
     assert "Legg til i kalenderen min" not in page and "Sykdom" in page
+
+
+@pytest.mark.parametrize("path", ["/m/0123456789abcdef0123456789abcdef", "/robots.txt", "/apple-touch-icon.png"])
+def test_a_page_not_found_sets_no_cookie_for_an_anonymous_visitor(client, app, path):
+    """Browsers and crawlers ask for these by themselves: the 404 page must not start a session."""
+    page = client.get(path)
+    assert page.status_code == 404 and "Set-Cookie" not in page.headers
+    assert "Fant ikke siden" in page.get_data(as_text=True)

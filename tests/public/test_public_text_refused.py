@@ -5,11 +5,10 @@ character, so sending the form again is all the visitor has to do."""
 
 from __future__ import annotations
 
-from markupsafe import escape
-
 import lxml.html
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from brukermote.attendance.models import Feedback
 from brukermote.extensions import db

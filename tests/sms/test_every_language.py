@@ -55,7 +55,7 @@ def test_other_languages_ship_unapproved_and_their_readers_get_norwegian_until_a
     assert before.fallback and before.language == "nb" and before.body.startswith("Påminnelse")
     approve_language("ta")
     after = services.compose(TemplateKind.moved, meeting, "ta")
-    assert not after.fallback and after.body.startswith("புதிய நேரம்")
+    assert not after.fallback and after.body.startswith("மாற்றம்")
     assert "நிறுத்து" in after.body  # the Tamil stop word, not STOPP
 
 
@@ -116,3 +116,18 @@ def test_replies_as_phones_write_them_in_each_script(app, reply, code, meaning):
     lang = languages.get(code)
     found = "stop" if lang.is_stop(reply) else "yes" if lang.is_yes(reply) else "other"
     assert found == meaning
+
+
+def test_the_moved_notice_is_neutral_and_keeps_the_norwegian_placeholders_in_every_language():
+    """A move of the venue alone keeps the time: the notice says "changed", not "new time"."""
+    import re
+
+    def names(body):
+        return sorted(re.findall(r"\{(\w+)\}", body))
+
+    moved = texts.DEFAULTS["moved"]
+    assert set(moved) == set(CODES)
+    assert moved["nb"].startswith("Endret: ") and moved["en"].startswith("Changed: ")
+    assert "Ny tid" not in moved["nb"] and "New time" not in moved["en"]
+    for code, body in moved.items():
+        assert names(body) == names(moved["nb"]), code

@@ -12,6 +12,11 @@ import pytest
 
 # Background work runs inline in tests unless a test starts a real consumer.
 os.environ.setdefault("HUEY_BACKEND", "memory")
+# Test users' passwords are hashed with the cheapest argon2id parameters (the production ones cost
+# 64 MiB and tens of milliseconds per hash, at every user made and every sign-in);
+# tests/auth/test_access.py proves production keeps the full ones. A test that needs the real cost
+# sets it to "0" (worker processes it starts import this file too and keep that).
+os.environ.setdefault("BRUKERMOTE_CHEAP_PASSWORD_HASH_FOR_TESTS", "1")
 _INSTANCE = Path(tempfile.mkdtemp(prefix="brukermote-test-"))
 os.environ["BRUKERMOTE_INSTANCE_PATH"] = str(_INSTANCE)
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from brukermote.auth.models import User
+from brukermote.auth.models import CHEAP_HASH_FOR_TESTS, User, password_hasher
 from brukermote.extensions import db
 from tests.conftest import PASSWORD, csrf_from, login, make_app, reset_database
 
@@ -13,6 +13,20 @@ def test_password_is_hashed_with_argon2(app, admin_user):
     stored = db.session.get(User, admin_user.id).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_production_hashes_passwords_with_the_full_argon2id_parameters(monkeypatch):
+    """The suite hashes with cheap parameters for speed; outside it, and in production even when the
+    test switch is left set, a stored hash says 64 MiB, 3 passes, 4 lanes."""
+    full = "$argon2id$v=19$m=65536,t=3,p=4$"
+    monkeypatch.delenv(CHEAP_HASH_FOR_TESTS)
+    hashed = password_hasher().hash(PASSWORD)
+    assert hashed.startswith(full) and password_hasher().verify(hashed, PASSWORD)
+    monkeypatch.setenv(CHEAP_HASH_FOR_TESTS, "1")
+    monkeypatch.setenv("BRUKERMOTE_ENV", "production")
+    assert password_hasher().hash(PASSWORD).startswith(full)
+    monkeypatch.delenv("BRUKERMOTE_ENV")
+    assert not password_hasher().hash(PASSWORD).startswith(full)  # the switch is what the suite uses
 
 
 def test_sign_in_and_out(client, member_user):

@@ -6,10 +6,12 @@ import pytest
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
+from brukermote.core import languages
 from brukermote.extensions import db
 from brukermote.outreach.models import Channel, Contact, Registration
 from brukermote.sms import delivery
 from brukermote.sms import stats as sms_stats
+from brukermote.sms.inbound import receive as inbound_receive
 from brukermote.sms.models import InboundMeaning, MessageStatus, SmsInbound, SmsMessage
 from tests.printing.helpers import make_meeting
 
@@ -117,16 +119,39 @@ def test_other_replies_are_kept_for_the_committee(client, reminded, admin_client
     assert "Kan jeg ta med barna?" in page
 
 
-@pytest.mark.parametrize("word", [
-    "STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "توقف", "Stopp takk", "\"STOP\"", "stop please",
-    "STOPALL", "Cancel", "end", "quit", "REVOKE", "optout",
-    # A yes word before the stop ("Ok stopp") must not sign the sender up; punctuation, emoji, the
-    # right-to-left mark phones insert before Arabic, and full-width letters must not hide a stop.
-    "Ok stopp", "Ja, stopp", "Stopp! Takk", "Vennligst stopp", "🙏 Stopp", "\u200fتوقف", "STOP\u200b", "ＳＴＯＰ",
-])
-def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, reminded, fake, word):
+#: What participants write to stop, each with the language of the sender it is tried for.
+STOP_REPLIES = [
+    ("nb", word) for word in (
+        "STOP", "stopp", "Avslutt", "UNSUBSCRIBE", "Stopp takk", "\"STOP\"", "stop please",
+        "STOPALL", "Cancel", "end", "quit", "REVOKE", "optout",
+        # A yes word before the stop ("Ok stopp") must not sign the sender up; punctuation, emoji
+        # and full-width letters must not hide a stop.
+        "Ok stopp", "Ja, stopp", "Stopp! Takk", "Vennligst stopp", "🙏 Stopp", "STOP\u200b", "ＳＴＯＰ")
+] + [("ar", "توقف"), ("ar", "\u200fتوقف")]  # with the right-to-left mark phones insert before Arabic
+
+
+@pytest.mark.parametrize("language, word", STOP_REPLIES)
+def test_every_stop_reply_is_read_as_stop(language, word):
+    """The reading of each reply, without a database; the webhook test below follows one of them
+    through to the opt-out (``receive`` checks stop before yes)."""
+    assert languages.get(language).is_stop(word)
+
+
+def test_a_stop_word_of_another_language_stops_too(app):
+    """A Norwegian-speaking sender who writes the Arabic stop word (and an unknown number) stops."""
+    contact = Contact(name="Nora", phone="+4791000077", language="nb")
+    db.session.add(contact)
+    db.session.commit()
+    assert inbound_receive(contact.phone, "\u200fتوقف").meaning == InboundMeaning.stop
+    assert inbound_receive("+4791000078", "STOPP").meaning == InboundMeaning.stop
+    db.session.commit()
+    assert db.session.get(Contact, contact.id).sms_opted_out_at is not None
+
+
+@pytest.mark.parametrize("word, who", [("Ok stopp", 0), ("توقف", 2)])
+def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, reminded, fake, word, who):
     meeting, people = reminded
-    target = people[2] if word == "توقف" else people[0]
+    target = people[who]
     twin = Contact(name="Same phone", phone=target.phone, language="nb")  # another record with that number
     db.session.add(twin)
     db.session.commit()
@@ -138,6 +163,7 @@ def test_stop_opts_out_everywhere_and_no_later_sms_reaches_the_number(client, re
     db.session.expire_all()
     assert db.session.get(Contact, target.id).sms_opted_out_at is not None
     assert db.session.get(Contact, twin.id).sms_opted_out_at is not None
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
     # A later reminder and a manual send: the others get them, this number does not.
     due_reminder(meeting)
     manual_send(meeting)

@@ -241,7 +241,7 @@ def test_renaming_a_venue_updates_its_coming_meetings_in_calendars(admin_client,
     assert response.status_code == 302
     data = admin_client.get("/calendar/public.ics").data
     after = {e["summary"]: e for e in _ical_js(data, tmp_path)["events"]}
-    assert "Årvoll Gård\\, salen" in data.decode() or "Årvoll Gård, salen" in data.decode()
+    assert "Årvoll Gård\\, salen" in data.decode()  # RFC 5545 escapes the comma in a text value
     assert after["Bolig"]["sequence"] == before["Bolig"]["sequence"] + 1
     assert after["Før"]["sequence"] == before["Før"]["sequence"]  # the past stays as it was
     db.session.expire_all()

@@ -87,13 +87,13 @@ def test_booking_moves_with_the_meeting_and_warns_until_the_provider_is_told(mee
     assert old_arrival is not None and ordered.told_arrival_at is None
     assert ordered.provider_must_be_told
     assert to_local(db.session.get(InterpreterBooking, needed.id).arrives_at).time() == dt.time(17, 15)
-    moved = [m for m in _messages(meeting) if "has moved" in m or "flyttet" in m]
+    moved = [m for m in _messages(meeting) if "flyttet" in m]
     assert len(moved) == 1 and "tolketjenesten" in moved[0]  # only the one the provider knows of
     assert "17:15" in moved[0] and "bli til kl. 19:45" in moved[0]
 
     services.mark_provider_told(ordered)
     db.session.commit()
-    assert not any("has moved" in m or "flyttet" in m for m in _messages(meeting))
+    assert not any("flyttet" in m for m in _messages(meeting))
     assert ordered.told_arrival_at == ordered.arrives_at
 
 
@@ -123,7 +123,7 @@ def test_cancelled_meeting_with_standing_bookings_warns(app, meeting, public):
     with app.test_request_context():
         warnings = services.warnings(meeting)
         assert [w.level for w in warnings] == ["error"]
-        assert "cancelled" in warnings[0].message or "avlyst" in warnings[0].message
+        assert "avlyst" in warnings[0].message
         assert warnings[0].url == f"/meetings/{meeting.id}/interpreters"
         # The meeting page (which only asks the providers for a cancelled meeting) shows it too.
         assert warnings[0] in meeting_services.meeting_warnings(meeting)
@@ -187,7 +187,7 @@ def test_not_confirmed_when_the_lead_time_has_passed(app, venue, public, agency)
     services.change_booking_status(so, BookingStatus.ordered)
     lead = [m for m in _messages(soon) if "14" in m]
     assert len(lead) == 1 and "somali" in lead[0]
-    assert not any("arabisk" in m or "arabic" in m for m in _messages(soon))
+    assert not any("arabisk" in m for m in _messages(soon))
     # Eight days later the agency's seven days have passed too.
     later = utcnow() + dt.timedelta(days=4)
     assert len(services.warnings(soon, now=later)) == 2

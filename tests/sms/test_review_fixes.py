@@ -55,7 +55,7 @@ def test_moving_a_meeting_after_its_reminder_went_out_warns_rearms_and_offers_a_
     assert to_local(rearmed[0].send_at).replace(tzinfo=None) == dt.datetime(2031, 3, 31, 10, 0)
     # The committee is told, on the SMS page and among the meeting's warnings, with a way to tell people now.
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
-    assert "2 people got an SMS with the meeting" in page or "2 personer fikk en SMS" in page
+    assert "2 personer fikk en SMS" in page
     assert "audience=reminded" in page
     from brukermote.sms.views import warnings
 
@@ -133,7 +133,7 @@ def test_scheduling_the_same_reminder_twice_is_refused(admin_client):
     page = admin_client.post(f"/meetings/{meeting.id}/sms/reminders", data=form,
                              follow_redirects=True).get_data(as_text=True)
     assert len(_sends()) == 1
-    assert "already scheduled" in page or "allerede planlagt" in page
+    assert "allerede planlagt" in page
     # Another time or another audience is a different reminder.
     admin_client.post(f"/meetings/{meeting.id}/sms/reminders", data={**form, "audience": "registered"})
     assert len(_sends()) == 2
@@ -150,7 +150,7 @@ def test_confirming_send_now_twice_sends_once_and_points_to_the_first_send(admin
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#send-{send.id}")
     assert len(fake.posts) == 3
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
-    assert "not sent again" in page or "sendes ikke på nytt" in page
+    assert "sendes ikke på nytt" in page
     # Another tab's confirmation page (its own token) within the window: the same decision.
     confirm_send(admin_client, meeting.id)
     assert len(_sends()) == 1 and len(fake.posts) == 3
@@ -181,8 +181,8 @@ def test_a_reminder_whose_time_has_passed_is_refused_and_points_to_send_now(admi
         "days_before": "30", "local_time": "10:00", "audience": "consented"}, follow_redirects=True
     ).get_data(as_text=True)
     assert _sends() == []
-    assert "Send now" in page or "Send nå" in page
-    assert "already passed" in page or "allerede passert" in page
+    assert "Send nå" in page
+    assert "allerede passert" in page
 
 
 def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(admin_client, twilio_app, fake):
@@ -197,7 +197,7 @@ def test_reminders_for_an_unpublished_meeting_are_held_until_it_is_published(adm
     assert send.status == SendStatus.scheduled  # held, neither sent nor failed
     assert db.session.scalar(sa.select(sa.func.count(SmsMessage.id))) == 0
     page = admin_client.get(f"/meetings/{meeting.id}/sms").get_data(as_text=True)
-    assert "only once it is published" in page or "først når det er publisert" in page
+    assert "først når det er publisert" in page
     # Send now is refused too.
     response = admin_client.post(f"/meetings/{meeting.id}/sms/send", data={
         "kind": "manual", "audience": "consented", "confirm": "yes",

@@ -25,7 +25,14 @@ def _values() -> dict[str, list]:
     from brukermote.attendance.models import TopicSuggestion
     from brukermote.auth.models import User
     from brukermote.interpreters.models import Interpreter, InterpreterBooking, InterpreterProvider
-    from brukermote.meetings.models import ChecklistTemplateItem, Meeting, MeetingStatus, Speaker, Venue
+    from brukermote.meetings.models import (
+        ChecklistTemplateItem,
+        Meeting,
+        MeetingStatus,
+        ProgrammeItem,
+        Speaker,
+        Venue,
+    )
     from brukermote.outreach.models import Contact, PosterLocation
 
     upcoming = db.session.scalar(sa.select(Meeting).where(Meeting.status.in_([MeetingStatus.planned, MeetingStatus.published]))
@@ -39,13 +46,15 @@ def _values() -> dict[str, list]:
         "location_id": [_first(PosterLocation)], "speaker_id": [_first(Speaker)], "venue_id": [_first(Venue)],
         "user_id": [_first(User)], "item_id": [_first(ChecklistTemplateItem)],
         "topic_id": [_first(TopicSuggestion)], "code": ["ar"],
+        # /programme/<item_id>/… names a programme item, not a checklist template item
+        "programme_item_id": [_first(ProgrammeItem)],
     }
 
 
 def main_pages(app, public_only: bool = False) -> list[str]:
     """Paths of every HTML page (signed-in ones unless ``public_only``), each meeting page twice: for
     the coming meeting and for the last one held. Call inside an application context."""
-    values = _values()
+    all_values = _values()
     paths = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods or rule.endpoint in _SKIP_ENDPOINTS or rule.endpoint.startswith("api."):
@@ -55,6 +64,9 @@ def main_pages(app, public_only: bool = False) -> list[str]:
         if rule.endpoint == "sms.edit_template":
             paths.append("/sms/templates/reminder/so")
             continue
+        values = dict(all_values)
+        if rule.rule.startswith("/programme/"):
+            values["item_id"] = values["programme_item_id"]
         arguments = [a for a in rule.arguments]
         if any(values.get(a, [None])[0] is None for a in arguments):
             continue

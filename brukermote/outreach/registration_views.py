@@ -14,7 +14,8 @@ from ..core.undo import flash_undo
 from ..extensions import db
 from . import corrections, services
 from .funnel import AlreadyRegistered, OutreachError
-from .models import Channel, Registration
+from .models import Channel, Contact, Registration
+from .search import find_one
 from .views import _already_registered_text, _outreach_forms, bp
 
 
@@ -41,12 +42,16 @@ def registration_edit(registration_id: int):
         form.childcare_needed.data, form.came.data = registration.childcare_needed, bool(registration.came)
         if not hide_dietary:
             form.dietary.data = registration.dietary
-        if "contact" in form:
-            form.contact.data = registration.contact_id
+        if "contact" in form:  # the search field names the linked person by number ("#25")
+            form.contact.data = f"#{registration.contact_id}" if registration.contact_id else ""
     status = 200
     if request.method == "POST":
         if form.validate():
             try:
+                contact_id = corrections.UNCHANGED
+                if "contact" in form:
+                    text = (form.contact.data or "").strip()
+                    contact_id = find_one(text) if text else None
                 corrections.update_registration(registration, corrections.RegistrationData(
                     channel=Channel(form.channel.data), adults=form.adults.data, children=form.children.data,
                     interpreter_language=form.interpreter_language.data or "",
@@ -54,7 +59,7 @@ def registration_edit(registration_id: int):
                     dietary=None if hide_dietary else (form.dietary.data or ""),
                     # Unticking "came" means not checked (None), as when the registration was entered.
                     came=True if form.came.data else (False if registration.came is False else None),
-                    contact_id=form.contact.data if "contact" in form else corrections.UNCHANGED), current_user)
+                    contact_id=contact_id), current_user)
                 db.session.commit()
             except AlreadyRegistered as exc:
                 db.session.rollback()
@@ -66,15 +71,13 @@ def registration_edit(registration_id: int):
                 flash(_("The registration is corrected."), "success")
                 return redirect(_back(registration))
         status = 422
-        if "contact" in form:  # the picker's names are shown again (``_outreach_forms`` audits a GET only)
-            services.audit("contact.list", None, current_user,
-                           detail=f"{len(form.contact.choices) - 1} contacts (registration form)")
     # Written after any rollback above, so that a refused correction does not discard them.
     if registration.contact_id and confidential:  # who it is is shown (the picker, the food need)
         services.audit("registration.view", registration.contact_id, current_user, f"meeting {registration.meeting_id}")
     db.session.commit()  # only the audit entries (this one, and the names in the contact picker)
+    linked = db.session.get(Contact, registration.contact_id) if registration.contact_id and "contact" in form else None
     return render_template("outreach/registration_edit.html", meeting=_meeting_of(registration),
-                           registration=registration, form=form, hide_dietary=hide_dietary), status
+                           registration=registration, form=form, hide_dietary=hide_dietary, linked=linked), status
 
 
 def _meeting_of(registration: Registration):

@@ -77,8 +77,7 @@ def test_a_confidential_member_links_and_unlinks_the_person_audited(admin_client
     contact = services.create_contact(services.ContactData(name=NAME, phone="+4791234567", language="so"))
     db.session.commit()
     page = admin_client.get(f"/registrations/{anonymous.id}/edit").get_data(as_text=True)
-    assert NAME in page  # the contact picker
-    assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "contact.list"
+    assert 'name="r-contact"' in page and NAME not in page  # a search field, not a list of every name
     response = admin_client.post(f"/registrations/{anonymous.id}/edit", data=_form(**{
         "r-contact": str(contact.id), "r-dietary": "Halal"}))
     assert response.status_code == 302
@@ -164,8 +163,8 @@ def test_an_undo_of_a_registration_does_not_outlive_erasure(admin_client, linked
 
 @pytest.mark.parametrize("values", [{"r-adults": "-1"}, {"link_other": True}])
 def test_a_refused_correction_shown_again_is_audited_like_the_first_view(admin_client, values):
-    """The 422 page shows the names in the picker and the person's food need again: in the audit log,
-    also when the correction itself was rolled back."""
+    """The 422 page shows who the registration is and their food need again: in the audit log, also
+    when the correction itself was rolled back."""
     meeting = _meeting()
     contact, registration = _linked(meeting)
     form = {"r-contact": str(contact.id), "r-dietary": "Glutenfri"}
@@ -177,13 +176,10 @@ def test_a_refused_correction_shown_again_is_audited_like_the_first_view(admin_c
                                     dedupe_key="tel:+4791234568"))
         db.session.commit()
         form["r-contact"] = str(other.id)  # already registered: the service refuses and rolls back
-    before = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "contact.list"))
     response = admin_client.post(f"/registrations/{registration.id}/edit", data=_form(**form | values))
-    assert response.status_code == 422 and NAME in response.get_data(as_text=True)  # the picker lists the names
+    assert response.status_code == 422 and NAME in response.get_data(as_text=True)  # "Linked to <name>"
     db.session.expire_all()
     assert _actions(contact.id)[-1] == "registration.view"
-    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "contact.list")) \
-        == before + 1
 
 
 @pytest.mark.parametrize("change", ["moved", "cancelled"])

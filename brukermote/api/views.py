@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.access import public
 from ..core import languages
+from ..core.cache import revalidated
 from ..core.timeutil import local_zone, utcnow
 from ..extensions import csrf, db
 from ..meetings.models import Meeting, MeetingStatus
@@ -20,6 +21,12 @@ from ..printing.models import MeetingText
 from ..printing.texts import SOURCE_LANGUAGE, meeting_source, meeting_text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.after_request
+def _revalidated(response):
+    """Every API answer carries an ETag of its content and answers 304 to a client that has it."""
+    return revalidated(response)
 csrf.exempt(bp)  # read-only GETs; nothing here changes state
 
 PUBLIC_STATUSES = [MeetingStatus.published, MeetingStatus.held, MeetingStatus.cancelled]

@@ -87,3 +87,18 @@ def with_version(response: Response, version: str, last_modified=None, max_age: 
     # Clients may keep it, but ask again (cheaply, with the ETag) each time.
     response.headers["Cache-Control"] = f"public, max-age={max_age}, must-revalidate" if max_age else "no-cache"
     return response
+
+
+def revalidated(response: Response, vary: str | None = None) -> Response:
+    """HTTP caching for a public GET answer whose content is its own version: an ``ETag`` of the body,
+    a 304 when the client already has it, and ``no-cache`` so clients keep it but ask again each time.
+    Rendering still runs; what is saved is the transfer (a phone on a slow network, a poller of the
+    API). Streamed or non-200 answers, and answers that already carry a version, are left alone."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
+        return response
+    if vary:
+        response.vary.add(vary)
+    if response.get_etag()[0] is None:
+        response.add_etag()
+        response.headers.setdefault("Cache-Control", "no-cache")
+    return response.make_conditional(request)

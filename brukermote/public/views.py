@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from ..auth.access import public
 from ..core import languages
+from ..core.cache import revalidated
 from ..extensions import csrf, db, limiter
 from ..meetings.models import Meeting, MeetingStatus
 
@@ -110,7 +111,9 @@ def _signup_page(meeting: Meeting, chosen: str, data=None, status: int = 200):
 def meeting_page(uid: str):
     """The page the poster's QR code points at: the meeting in each of its languages, with sign-up."""
     meeting = published_meeting(uid)
-    return _signup_page(meeting, choose_language(meeting))
+    html, status = _signup_page(meeting, choose_language(meeting))
+    # The language follows ?lang= or the phone's Accept-Language: a cache must keep one copy per language.
+    return revalidated(make_response(html, status), vary="Accept-Language")
 
 
 @bp.errorhandler(429)
